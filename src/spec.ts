@@ -1,0 +1,29 @@
+// The bundled OpenAPI document (generated/openapi.json) and aliases of the types generated from it.
+import { readFileSync } from "node:fs";
+import type { Document } from "openapi-backend";
+import type { components, operations } from "../generated/openapi.js";
+
+export type Schemas = components["schemas"];
+export type Operations = operations;
+export type OperationId = keyof operations;
+
+type JsonContent<T> = T extends { content: { "application/json": infer B } } ? B : never;
+
+export type RequestBodyOf<K extends OperationId> = JsonContent<operations[K]["requestBody"]>;
+export type ResponseBodyOf<
+  K extends OperationId,
+  S extends keyof operations[K]["responses"],
+> = JsonContent<operations[K]["responses"][S]>;
+
+export type RegistrationHookRequest = Schemas["RegistrationHookRequest"];
+export type RegistrationHookResponse = Schemas["RegistrationHookResponse"];
+export type SubmittedProfile = Schemas["SubmittedProfile"];
+export type ErrorCause = Schemas["ErrorCause"];
+
+/** Where the bundled document lives, the same from src/ (tsx) and dist/ (compiled). */
+export const SPEC_PATH = new URL("../generated/openapi.json", import.meta.url);
+
+/** Reads the bundled document; done once at start-up. */
+export function loadSpec(): Document {
+  return JSON.parse(readFileSync(SPEC_PATH, "utf8")) as Document;
+}
