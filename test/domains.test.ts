@@ -422,11 +422,10 @@ describe("parseEmailAddress: IP addresses", () => {
     assert.equal(problemOf("jo@127.0.0.1"), "domain looks like an IP address");
   });
 
-  it("rejects a hexadecimal top-level label that a URL parser treats as IPv4", () => {
-    assert.equal(
-      problemOf("jo@example.0x1"),
-      "domain is not a valid internationalized domain name",
-    );
+  it("rejects a top-level label that does not begin with a letter, such as a hexadecimal number", () => {
+    for (const address of ["jo@example.0x1", "jo@example.1a"]) {
+      assert.equal(problemOf(address), "domain's top-level label does not begin with a letter");
+    }
   });
 });
 

@@ -1,7 +1,23 @@
 // Pure email-address parsing and email-domain allowlist matching for the registration hook.
 
 import { Buffer } from "node:buffer";
-import { domainToASCII } from "node:url";
+import { toASCII } from "tr46";
+
+// tr46 is UTS-46 in JavaScript, so every Node.js version converts and validates alike
+// (node:url's domainToASCII differs between 20 and 24, for example on invalid punycode).
+const UTS46 = {
+  checkBidi: true,
+  checkHyphens: true,
+  checkJoiners: true,
+  useSTD3ASCIIRules: true,
+  verifyDNSLength: false,
+  processingOption: "nontransitional",
+} as const;
+
+/** The domain's ASCII form, or "" when it is not a valid internationalised domain name. */
+function domainToASCII(domain: string): string {
+  return toASCII(domain, UTS46) ?? "";
+}
 
 export type EmailParse =
   | { readonly ok: true; readonly local: string; readonly domain: string }
@@ -133,8 +149,7 @@ function checkRawDomainCharacters(raw: string): string | undefined {
     if (CONTROL.test(ch)) return "domain contains a control character";
     if (WHITE_SPACE.test(ch)) return "domain contains whitespace";
     if (isAscii(ch)) {
-      // The WHATWG host parser behind domainToASCII percent-decodes, cuts at / ? # \ and
-      // accepts some non-LDH ASCII, so only letters, digits, hyphen and dot may reach it.
+      // Only letters, digits, hyphen and dot are host-name characters in ASCII.
       if (!(isAsciiLetter(ch) || isAsciiDigit(ch) || ch === "-" || ch === ".")) {
         return "domain contains a character that is not allowed in a host name";
       }
@@ -169,6 +184,16 @@ function checkDomain(raw: string, minLabels: 1 | 2): DomainCheck {
   const rawProblem = checkRawDomainCharacters(raw);
   if (rawProblem !== undefined) return { ok: false, problem: rawProblem };
 
+  // Checked on the raw labels too, so the message says what is wrong rather than "invalid IDN".
+  for (const label of raw.split(".")) {
+    if (label === "") {
+      return { ok: false, problem: "domain has an empty label (leading, trailing or double dot)" };
+    }
+    if (label.charAt(0) === "-" || label.charAt(label.length - 1) === "-") {
+      return { ok: false, problem: "domain has a label that starts or ends with a hyphen" };
+    }
+  }
+
   const ascii = domainToASCII(raw);
   if (ascii === "") {
     return { ok: false, problem: "domain is not a valid internationalized domain name" };
@@ -186,10 +211,13 @@ function checkDomain(raw: string, minLabels: 1 | 2): DomainCheck {
     const labelProblem = checkAsciiLabel(label);
     if (labelProblem !== undefined) return { ok: false, problem: labelProblem };
   }
-  // The host parser rewrites numeric hosts ("2130706433", "0x7f.1") to dotted IPv4, and a
-  // numeric top-level label is never a registrable name, so this catches every IPv4 form.
+  // A numeric top-level label is never a registrable name; this catches dotted IPv4 too.
   const topLevel = labels[labels.length - 1] ?? "";
   if (isAllDigits(topLevel)) return { ok: false, problem: "domain looks like an IP address" };
+  // Every top-level domain begins with a letter (xn-- included); "0x1" or "1a" is no name.
+  if (!isAsciiLetter(topLevel.charAt(0))) {
+    return { ok: false, problem: "domain's top-level label does not begin with a letter" };
+  }
 
   return { ok: true, domain: ascii, labelCount: labels.length };
 }
