@@ -59,13 +59,21 @@ function parseHeaderName(raw: string | undefined): string {
   return name.toLowerCase();
 }
 
+const DEMO_CREDENTIALS = ["ywrtaw46c3vwzxjzzwnyzxq", "admin:supersecret"];
+
+/** Catches the demo secret in any spelling: another case, other spacing, without its scheme. */
+function isDemoSecret(value: string): boolean {
+  const folded = value.replace(/\s+/g, "").toLowerCase();
+  return DEMO_CREDENTIALS.some((credential) => folded.includes(credential));
+}
+
 function parseSecret(
   name: string,
   raw: string | undefined,
   production: boolean,
 ): string | undefined {
   if (raw === undefined) return undefined;
-  if (raw === DEMO_SECRET && production) {
+  if (production && isDemoSecret(raw)) {
     throw new ConfigError(
       name,
       "is the demo secret from Okta's guide; set a secret of your own in production",
@@ -97,7 +105,7 @@ function parseAllowedDomains(raw: string | undefined): DomainPolicy {
 
 /** Validates the whole environment at once; throws ConfigError naming the first bad setting. */
 export function loadConfig(env: Env): Config {
-  const production = setting(env, "NODE_ENV") === "production";
+  const production = setting(env, "NODE_ENV")?.toLowerCase() === "production";
   const secret = parseSecret("HOOK_AUTH_SECRET", setting(env, "HOOK_AUTH_SECRET"), production);
   if (secret === undefined && production) {
     throw new ConfigError("HOOK_AUTH_SECRET", "is required when NODE_ENV=production");
