@@ -32,6 +32,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness probe
+         * @description Answers as long as the process can serve requests.
+         */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness probe
+         * @description Ready when the configuration is loaded and, with OAuth authentication, the authorization
+         *     server's keys have been obtained. Not ready while the service shuts down, so that a load
+         *     balancer stops sending it calls before it exits.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Hook calls by decision and reason, authentication and validation failures, a latency
+         *     histogram, and process metrics, in the Prometheus text format. No personal data. Expose it
+         *     only to your monitoring (restrict the path at the ingress).
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -356,6 +420,40 @@ export interface components {
             /** @description For an invalid request, each failing field. */
             errors?: components["schemas"]["FieldError"][];
         };
+        /**
+         * Health
+         * @description The liveness answer.
+         */
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        /**
+         * Readiness
+         * @description The readiness answer, with the state of each check.
+         */
+        Readiness: {
+            /** @enum {string} */
+            status: "ready" | "not-ready";
+            checks: {
+                /**
+                 * @description The configuration is loaded and valid.
+                 * @enum {string}
+                 */
+                config: "ok";
+                /**
+                 * @description With OAuth, whether the authorization server's signing keys are in hand
+                 *     (`ok`/`failing`); `not-needed` with a shared secret.
+                 * @enum {string}
+                 */
+                keys: "ok" | "failing" | "not-needed";
+                /**
+                 * @description `draining` once the service has been asked to stop.
+                 * @enum {string}
+                 */
+                shutdown: "ok" | "draining";
+            };
+        };
     };
     responses: {
         /** @description The request body is not valid JSON or does not match the request schema; `errors` names each failing field. */
@@ -412,7 +510,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The service failed unexpectedly. Okta retries once and then denies the registration. */
+        /**
+         * @description The service failed unexpectedly (with `FAIL_MODE=closed`, the default). Okta retries once
+         *     and then denies the registration.
+         */
         InternalError: {
             headers: {
                 [name: string]: unknown;
@@ -462,7 +563,10 @@ export interface operations {
                     "application/json": components["schemas"]["RegistrationHookResponse"];
                 };
             };
-            /** @description Allow the registration with no change. No body. */
+            /**
+             * @description Allow the registration with no change. No body. This service answers it only with
+             *     `FAIL_MODE=open`, when it fails internally, so that registration proceeds.
+             */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -476,6 +580,108 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to take hook calls. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "checks": {
+                     *         "config": "ok",
+                     *         "keys": "not-needed",
+                     *         "shutdown": "ok"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
+            /** @description Not ready; `checks` says why. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "not-ready",
+                     *       "checks": {
+                     *         "config": "ok",
+                     *         "keys": "failing",
+                     *         "shutdown": "ok"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP registration_hook_decisions_total Hook calls answered, by decision.
+                     *     # TYPE registration_hook_decisions_total counter
+                     *     registration_hook_decisions_total{decision="allow",reason="",request_type="self.service.registration"} 12
+                     */
+                    "text/plain": string;
+                };
+            };
+            405: components["responses"]["MethodNotAllowed"];
         };
     };
 }

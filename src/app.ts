@@ -3,23 +3,42 @@ import { randomUUID } from "node:crypto";
 import type { ErrorObject } from "ajv";
 import ajvFormats from "ajv-formats";
 import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
 import { type Context, OpenAPIBackend } from "openapi-backend";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import secureJson from "secure-json-parse";
-import { createSecretVerifier } from "./auth/sharedSecret.js";
+import type { AuthOutcome } from "./auth/index.js";
+import type { KeySourceOptions } from "./auth/oauth.js";
 import type { Config } from "./config.js";
+import { createDocsRouter } from "./docs/index.js";
 import { createHandlers } from "./handlers/index.js";
 import { requestSummary } from "./logger.js";
+import { createMetrics, type HookMetrics } from "./metrics.js";
 import { type FieldError, type ProblemKey, sendProblem } from "./problems.js";
+import { createRuntime, RuntimeHolder } from "./runtime.js";
 import { loadSpec } from "./spec.js";
 import { describeValidationErrors } from "./validation.js";
 
 /** Okta's requests are a few KiB; anything larger is refused before it is parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+const HOOK_PATH = "/registrationHook";
+
 export interface AppDeps {
   readonly logger: Logger;
+  /** Defaults to a fresh registry without process metrics. */
+  readonly metrics?: HookMetrics;
+  /** Tuning of the JWKS cache (tests shorten the intervals). */
+  readonly keyOptions?: KeySourceOptions;
+}
+
+export interface HookApp extends express.Express {
+  /** Swaps in a new configuration; calls in flight finish on the one they started with. */
+  reload(config: Config): Promise<void>;
+  /** Marks the service as shutting down: readiness fails, calls in flight still finish. */
+  drain(): void;
+  readonly metrics: HookMetrics;
 }
 
 type BodyOutcome =
@@ -28,15 +47,11 @@ type BodyOutcome =
 
 const NO_BODY: BodyOutcome = { ok: true, value: undefined };
 
-function isJsonMediaType(req: Request): boolean {
-  return req.is(["application/json", "application/*+json"]) !== false;
-}
-
 /** Parses once; `__proto__` and `constructor.prototype` keys are dropped so they never reach the policy. */
 function readBody(req: Request): BodyOutcome {
   const raw: unknown = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) return NO_BODY;
-  if (!isJsonMediaType(req)) {
+  if (req.is(["application/json", "application/*+json"]) === false) {
     return {
       ok: false,
       problem: "unsupportedMediaType",
@@ -66,8 +81,7 @@ function bodyOutcome(res: Response): BodyOutcome {
 
 /** Maps body-parser's own errors (raised while reading the body) onto the problem registry. */
 function readErrorProblem(error: unknown): { key: ProblemKey; detail: string } | undefined {
-  const type = (error as { type?: unknown } | null)?.type;
-  switch (type) {
+  switch ((error as { type?: unknown } | null)?.type) {
     case "entity.too.large":
       return {
         key: "payloadTooLarge",
@@ -88,13 +102,45 @@ function readErrorProblem(error: unknown): { key: ProblemKey; detail: string } |
   }
 }
 
-export async function createApp(config: Config, deps: AppDeps): Promise<express.Express> {
+/** The first security result that failed because keys could not be had, if any. */
+function authOutcomes(c: Context): AuthOutcome[] {
+  return Object.values(c.security ?? {}).filter(
+    (r): r is AuthOutcome => typeof r === "object" && r !== null && "ok" in r,
+  );
+}
+
+export async function createApp(config: Config, deps: AppDeps): Promise<HookApp> {
   const { logger } = deps;
-  const verifySecret = createSecretVerifier(config.auth.secrets);
-  const handlers = createHandlers(config);
+  const metrics = deps.metrics ?? createMetrics();
+  const holder = new RuntimeHolder(await createRuntime(config, logger, deps.keyOptions));
+  const document = loadSpec();
+  /** FAIL_MODE: closed answers 500 (Okta retries once, then denies); open answers 204 (registration proceeds). */
+  function answerInternalFailure(req: Request, res: Response, detail: string): void {
+    const { failMode } = holder.current.config;
+    metrics.failures.inc({ fail_mode: failMode });
+    if (failMode === "open" && req.path === HOOK_PATH && !res.headersSent) {
+      res.status(204).end();
+      return;
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    sendProblem(res, "internalError", detail);
+  }
+
+  const authenticateAs =
+    (scheme: "oktaSharedSecret" | "oktaBearerToken") =>
+    async (c: Context): Promise<AuthOutcome | false> => {
+      const { auth } = holder.current;
+      if (!auth.accepts(scheme)) return false;
+      const outcome = await auth.authenticate(c.request.headers);
+      // openapi-backend treats an object with a truthy `error` as a failed requirement.
+      return outcome.ok ? outcome : Object.assign({ error: outcome.reason }, outcome);
+    };
 
   const api = new OpenAPIBackend({
-    definition: loadSpec(),
+    definition: document,
     strict: true,
     quick: false,
     validate: true,
@@ -103,19 +149,40 @@ export async function createApp(config: Config, deps: AppDeps): Promise<express.
       return ajv;
     },
     handlers: {
-      ...handlers,
+      ...createHandlers(holder, metrics),
       validationFail: (c: Context, _req: Request, res: Response) => {
         const body = bodyOutcome(res);
-        if (!body.ok) return sendProblem(res, body.problem, body.detail);
+        if (!body.ok) {
+          metrics.validationFailures.inc({ kind: body.problem });
+          return sendProblem(res, body.problem, body.detail);
+        }
+        metrics.validationFailures.inc({ kind: "invalidRequest" });
         const errors: FieldError[] = describeValidationErrors(
           (c.validation.errors ?? []) as ErrorObject[],
         );
-        const fields = errors.map((e) => e.field).join(", ");
-        res.locals.outcome = "invalid";
-        return sendProblem(res, "invalidRequest", `Invalid request: ${fields}.`, errors);
+        return sendProblem(
+          res,
+          "invalidRequest",
+          `Invalid request: ${errors.map((e) => e.field).join(", ")}.`,
+          errors,
+        );
       },
-      unauthorizedHandler: (_c: Context, _req: Request, res: Response) => {
-        res.locals.outcome = "unauthorized";
+      unauthorizedHandler: (c: Context, req: Request, res: Response) => {
+        const failed = authOutcomes(c).find((o) => !o.ok);
+        const reason = failed && !failed.ok ? failed.reason : "missing";
+        if (reason === "keys-unavailable") {
+          req.log.error("cannot verify the bearer token: no signing keys from the JWKS endpoint");
+          return answerInternalFailure(
+            req,
+            res,
+            "The service cannot verify credentials right now.",
+          );
+        }
+        metrics.authFailures.inc({ reason });
+        req.log.warn({ reason }, "authentication failed");
+        if (holder.current.auth.mode === "oauth") {
+          res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
+        }
         return sendProblem(res, "unauthorized", "The authentication header is missing or wrong.");
       },
       notFound: (_c: Context, _req: Request, res: Response) =>
@@ -126,14 +193,18 @@ export async function createApp(config: Config, deps: AppDeps): Promise<express.
           "methodNotAllowed",
           `${c.request.method.toUpperCase()} is not allowed here.`,
         ),
-      notImplemented: (_c: Context, _req: Request, res: Response) =>
-        sendProblem(res, "internalError", "The service could not handle the request."),
+      notImplemented: (_c: Context, req: Request, res: Response) =>
+        answerInternalFailure(req, res, "The service could not handle the request."),
     },
     securityHandlers: {
-      oktaSharedSecret: (c: Context) => verifySecret(c.request.headers[config.auth.header]),
+      oktaSharedSecret: authenticateAs("oktaSharedSecret"),
+      oktaBearerToken: authenticateAs("oktaBearerToken"),
     },
   });
   await api.init();
+  const operationByPath = new Map(
+    api.router.getOperations().map((op) => [op.path, op.operationId ?? op.path]),
+  );
 
   const app = express();
   app.disable("x-powered-by");
@@ -156,8 +227,49 @@ export async function createApp(config: Config, deps: AppDeps): Promise<express.
         error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
     }),
   );
-  app.use(express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
+  app.use((req, res, next) => {
+    const end = metrics.duration.startTimer({
+      operation: operationByPath.get(req.path) ?? "unknown",
+    });
+    res.once("finish", () => end({ status: String(res.statusCode) }));
+    res.setHeader("cache-control", "no-store");
+    next();
+  });
 
+  // The API answers JSON only: the strictest policy. The reference page gets one that lets it run.
+  const apiHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+  });
+  const docsHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        formAction: ["'self'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  app.use((req, res, next) =>
+    (req.path === "/docs" || req.path.startsWith("/docs/") ? docsHeaders : apiHeaders)(
+      req,
+      res,
+      next,
+    ),
+  );
+  // openapi-backend dereferences the document it is given, so the published one is read afresh.
+  app.use(createDocsRouter(loadSpec()));
+
+  app.use(express.raw({ type: () => true, limit: BODY_LIMIT_BYTES }));
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const body = readBody(req);
@@ -182,16 +294,19 @@ export async function createApp(config: Config, deps: AppDeps): Promise<express.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = readErrorProblem(error);
     if (known) {
+      metrics.validationFailures.inc({ kind: known.key });
       sendProblem(res, known.key, known.detail);
       return;
     }
     req.log.error({ err: error }, "request failed");
-    if (res.headersSent) {
-      res.end();
-      return;
-    }
-    sendProblem(res, "internalError", "The service could not handle the request.");
+    answerInternalFailure(req, res, "The service could not handle the request.");
   });
 
-  return app;
+  return Object.assign(app, {
+    metrics,
+    reload: async (next: Config) => {
+      holder.replace(await createRuntime(next, logger, deps.keyOptions));
+    },
+    drain: () => holder.drain(),
+  });
 }

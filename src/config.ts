@@ -12,16 +12,57 @@ export const DEMO_SECRET = "Basic YWRtaW46c3VwZXJzZWNyZXQ=";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Asymmetric signature algorithms only: `none` and HMAC can never verify a token. */
+export const OAUTH_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
+export type OAuthAlgorithm = (typeof OAUTH_ALGORITHMS)[number];
+
+export interface OAuthSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUri: URL;
+  readonly clientId?: string;
+  readonly scope?: string;
+  readonly algorithms: readonly OAuthAlgorithm[];
+  readonly clockToleranceSeconds: number;
+}
+
+export type AuthSettings =
+  | {
+      readonly mode: "header";
+      readonly header: string;
+      /** The current secret first, then the previous one while a rotation is under way. */
+      readonly secrets: readonly string[];
+      /** True when no secret was configured and the demo secret stands in. */
+      readonly usingDemoSecret: boolean;
+    }
+  | {
+      readonly mode: "oauth";
+      readonly oauth: OAuthSettings;
+      /** An optional shared secret that must come too, in `header` (defence in depth). */
+      readonly header: string;
+      readonly secrets: readonly string[];
+      readonly usingDemoSecret: false;
+    };
+
+export type FailMode = "closed" | "open";
+
 export interface Config {
   readonly port: number;
   readonly production: boolean;
   readonly allowedDomains: DomainPolicy;
-  readonly auth: {
-    readonly header: string;
-    readonly secrets: readonly string[];
-    /** True when no secret was configured and the demo secret stands in. */
-    readonly usingDemoSecret: boolean;
-  };
+  readonly auth: AuthSettings;
+  readonly failMode: FailMode;
   readonly logLevel: LogLevel;
 }
 
@@ -51,8 +92,8 @@ function parsePort(raw: string | undefined): number {
 // RFC 9110 token characters: anything else cannot be a header name.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-function parseHeaderName(raw: string | undefined): string {
-  const name = raw ?? "authorization";
+function parseHeaderName(raw: string | undefined, fallback: string): string {
+  const name = raw ?? fallback;
   if (!HEADER_NAME.test(name)) {
     throw new ConfigError("HOOK_AUTH_HEADER", `"${name}" is not a valid HTTP header name`);
   }
@@ -103,22 +144,150 @@ function parseAllowedDomains(raw: string | undefined): DomainPolicy {
   }
 }
 
+function parseChoice<T extends string>(
+  name: string,
+  raw: string | undefined,
+  choices: readonly T[],
+): T {
+  const value = (raw ?? choices[0])?.toLowerCase();
+  const known = choices.find((c) => c === value);
+  if (known === undefined) {
+    throw new ConfigError(name, `"${raw}" is not one of ${choices.join(", ")}`);
+  }
+  return known;
+}
+
+function parseUrl(name: string, raw: string, production: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not an absolute URL`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && !production)) {
+    throw new ConfigError(
+      name,
+      production ? "must use https in production" : "must be an http(s) URL",
+    );
+  }
+  return url;
+}
+
+function parseAlgorithms(raw: string | undefined): OAuthAlgorithm[] {
+  const names = (raw ?? "RS256").split(/[\s,]+/).filter(Boolean);
+  const algorithms = names.map((name) => {
+    const known = OAUTH_ALGORITHMS.find((a) => a === name);
+    if (known === undefined) {
+      throw new ConfigError(
+        "OAUTH_ALGORITHMS",
+        `"${name}" is not an asymmetric JWS algorithm (${OAUTH_ALGORITHMS.join(", ")})`,
+      );
+    }
+    return known;
+  });
+  if (algorithms.length === 0) throw new ConfigError("OAUTH_ALGORITHMS", "is empty");
+  return algorithms;
+}
+
+function parseClockTolerance(raw: string | undefined): number {
+  if (raw === undefined) return 30;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds > 300) {
+    throw new ConfigError(
+      "OAUTH_CLOCK_TOLERANCE",
+      `"${raw}" is not a number of seconds from 0 to 300`,
+    );
+  }
+  return seconds;
+}
+
+function required(env: Env, name: string, why: string): string {
+  const value = setting(env, name);
+  if (value === undefined) throw new ConfigError(name, `is required ${why}`);
+  return value;
+}
+
+function parseOAuth(env: Env, production: boolean): OAuthSettings {
+  const why = "when HOOK_AUTH_MODE=oauth";
+  const issuer = required(env, "OAUTH_ISSUER", why);
+  parseUrl("OAUTH_ISSUER", issuer, production);
+  const clientId = setting(env, "OAUTH_CLIENT_ID");
+  const scope = setting(env, "OAUTH_SCOPE");
+  return {
+    issuer,
+    audience: required(env, "OAUTH_AUDIENCE", why),
+    // Okta's authorization servers publish their keys at <issuer>/v1/keys.
+    jwksUri: parseUrl(
+      "OAUTH_JWKS_URI",
+      setting(env, "OAUTH_JWKS_URI") ?? `${issuer.replace(/\/+$/, "")}/v1/keys`,
+      production,
+    ),
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(scope === undefined ? {} : { scope }),
+    algorithms: parseAlgorithms(setting(env, "OAUTH_ALGORITHMS")),
+    clockToleranceSeconds: parseClockTolerance(setting(env, "OAUTH_CLOCK_TOLERANCE")),
+  };
+}
+
+function parseSecrets(env: Env, production: boolean): string[] {
+  const current = parseSecret("HOOK_AUTH_SECRET", setting(env, "HOOK_AUTH_SECRET"), production);
+  const previous = parseSecret(
+    "HOOK_AUTH_SECRET_PREVIOUS",
+    setting(env, "HOOK_AUTH_SECRET_PREVIOUS"),
+    production,
+  );
+  if (previous !== undefined && current === undefined) {
+    throw new ConfigError("HOOK_AUTH_SECRET_PREVIOUS", "is set without HOOK_AUTH_SECRET");
+  }
+  return [current, previous].filter((s): s is string => s !== undefined);
+}
+
+function parseAuth(env: Env, production: boolean): AuthSettings {
+  const mode = parseChoice("HOOK_AUTH_MODE", setting(env, "HOOK_AUTH_MODE"), ["header", "oauth"]);
+  const secrets = parseSecrets(env, production);
+  if (mode === "oauth") {
+    const oauth = parseOAuth(env, production);
+    const header = parseHeaderName(setting(env, "HOOK_AUTH_HEADER"), "x-okta-hook-secret");
+    if (secrets.length > 0 && header === "authorization") {
+      throw new ConfigError(
+        "HOOK_AUTH_HEADER",
+        "must name a header other than Authorization in oauth mode, where Authorization carries the token",
+      );
+    }
+    return { mode, oauth, header, secrets, usingDemoSecret: false };
+  }
+  if (secrets.length === 0 && production) {
+    throw new ConfigError("HOOK_AUTH_SECRET", "is required when NODE_ENV=production");
+  }
+  return {
+    mode,
+    header: parseHeaderName(setting(env, "HOOK_AUTH_HEADER"), "authorization"),
+    secrets: secrets.length > 0 ? secrets : [DEMO_SECRET],
+    usingDemoSecret: secrets.length === 0,
+  };
+}
+
 /** Validates the whole environment at once; throws ConfigError naming the first bad setting. */
 export function loadConfig(env: Env): Config {
   const production = setting(env, "NODE_ENV")?.toLowerCase() === "production";
-  const secret = parseSecret("HOOK_AUTH_SECRET", setting(env, "HOOK_AUTH_SECRET"), production);
-  if (secret === undefined && production) {
-    throw new ConfigError("HOOK_AUTH_SECRET", "is required when NODE_ENV=production");
-  }
   return {
     port: parsePort(setting(env, "PORT")),
     production,
     allowedDomains: parseAllowedDomains(setting(env, "ALLOWED_DOMAINS")),
-    auth: {
-      header: parseHeaderName(setting(env, "HOOK_AUTH_HEADER")),
-      secrets: [secret ?? DEMO_SECRET],
-      usingDemoSecret: secret === undefined,
-    },
+    auth: parseAuth(env, production),
+    failMode: parseChoice("FAIL_MODE", setting(env, "FAIL_MODE"), ["closed", "open"]),
     logLevel: parseLogLevel(setting(env, "LOG_LEVEL")),
   };
+}
+
+/** WORKERS: how many processes serve (node's cluster module); `auto` is one per core. Read at start only. */
+export function parseWorkers(raw: string | undefined, cores: number): number {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === "") return 1;
+  if (value === "auto") return Math.max(1, cores);
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > 64) {
+    throw new ConfigError("WORKERS", `"${raw}" is not a number of processes from 1 to 64, or auto`);
+  }
+  return workers;
 }

@@ -1,50 +1,152 @@
-// Entry point: the only reader of process.env; validates configuration, listens, shuts down on signals.
-import type { Server } from "node:http";
+// Entry point, and the only reader of process.env: loads the configuration, listens, reloads on SIGHUP,
+// drains on SIGTERM, and with WORKERS > 1 runs that many processes through node's cluster module.
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
+import type { Logger } from "pino";
 import { createApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig, parseWorkers } from "./config.js";
+import { readSettings } from "./configFile.js";
+import { createHttpServer } from "./http.js";
 import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
 import { describePolicy } from "./policy/domains.js";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      createLogger("info").fatal(
-        { setting: error.message.split(":")[0] },
-        `configuration error: ${error.message}`,
-      );
-      process.exitCode = 78; // EX_CONFIG
-      return;
-    }
-    throw error;
-  }
-  const logger = createLogger(config.logLevel);
+const DRAIN_TIMEOUT_MS = 10_000;
+const EX_CONFIG = 78;
+
+function readConfig(): Config {
+  return loadConfig(readSettings(process.env));
+}
+
+function reportConfigError(error: unknown): boolean {
+  if (!(error instanceof ConfigError)) return false;
+  createLogger("info").fatal(`configuration error: ${error.message}`);
+  return true;
+}
+
+function warnAboutDemoSecret(config: Config, logger: Logger): void {
   if (config.auth.usingDemoSecret) {
     logger.warn(
       "HOOK_AUTH_SECRET is not set: accepting the DEMO secret from Okta's guide. Anyone can call this hook. Set HOOK_AUTH_SECRET before exposing it; NODE_ENV=production refuses to start without it.",
     );
   }
-  const app = await createApp(config, { logger });
-  const server: Server = app.listen(config.port, () => {
+}
+
+async function serve(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  warnAboutDemoSecret(config, logger);
+  const app = await createApp(config, { logger, metrics: createMetrics({ processMetrics: true }) });
+  const server = createHttpServer(app);
+  let current = config;
+
+  process.on("SIGHUP", () => {
+    let next: Config;
+    try {
+      next = readConfig();
+    } catch (error) {
+      const message = error instanceof ConfigError ? error.message : "unexpected error";
+      logger.error(
+        { problem: message },
+        "configuration reload refused; keeping the running configuration",
+      );
+      return;
+    }
+    if (next.port !== current.port) logger.warn("PORT changes take effect only on restart");
+    app.reload(next).then(
+      () => {
+        current = next;
+        logger.level = next.logLevel;
+        warnAboutDemoSecret(next, logger);
+        logger.info(
+          { allowedDomains: describePolicy(next.allowedDomains), authMode: next.auth.mode },
+          "configuration reloaded",
+        );
+      },
+      (error: unknown) =>
+        logger.error(
+          { err: error },
+          "configuration reload failed; keeping the running configuration",
+        ),
+    );
+  });
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, "draining: finishing calls in flight, accepting no new ones");
+    app.drain();
+    server.close(() => {
+      logger.info("stopped");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      logger.warn("drain timed out; closing the remaining connections");
+      server.closeAllConnections();
+      process.exit(1);
+    }, DRAIN_TIMEOUT_MS).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+
+  server.listen(config.port, () => {
     const address = server.address();
     logger.info(
       {
         port: typeof address === "object" && address ? address.port : config.port,
         allowedDomains: describePolicy(config.allowedDomains),
+        authMode: config.auth.mode,
         authHeader: config.auth.header,
+        failMode: config.failMode,
+        worker: cluster.isWorker ? cluster.worker?.id : undefined,
       },
       "registration hook listening",
     );
   });
-  const stop = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(1), 10_000).unref();
+}
+
+/** The primary forks the workers, passes SIGHUP and SIGTERM on, and replaces a worker that dies. */
+function supervise(workers: number, config: Config): void {
+  const logger = createLogger(config.logLevel);
+  let stopping = false;
+  for (let i = 0; i < workers; i += 1) cluster.fork();
+  cluster.on("exit", (worker, code) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ worker: worker.id, code }, "worker exited; starting another");
+    cluster.fork();
+  });
+  const forward = (signal: NodeJS.Signals) => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
   };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  process.on("SIGHUP", () => forward("SIGHUP"));
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      forward("SIGTERM");
+    });
+  }
+  logger.info({ workers }, "started workers");
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  let workers: number;
+  try {
+    config = readConfig();
+    workers = parseWorkers(process.env.WORKERS, availableParallelism());
+  } catch (error) {
+    if (reportConfigError(error)) {
+      process.exitCode = EX_CONFIG;
+      return;
+    }
+    throw error;
+  }
+  if (workers > 1 && cluster.isPrimary) {
+    supervise(workers, config);
+    return;
+  }
+  await serve(config);
 }
 
 await main();

@@ -9,7 +9,12 @@ export type OperationId = keyof operations;
 
 type JsonContent<T> = T extends { content: { "application/json": infer B } } ? B : never;
 
-export type RequestBodyOf<K extends OperationId> = JsonContent<operations[K]["requestBody"]>;
+/** The JSON body an operation takes; `undefined` for one that takes none. */
+export type RequestBodyOf<K extends OperationId> = [
+  NonNullable<operations[K]["requestBody"]>,
+] extends [never]
+  ? undefined
+  : JsonContent<operations[K]["requestBody"]>;
 export type ResponseBodyOf<
   K extends OperationId,
   S extends keyof operations[K]["responses"],

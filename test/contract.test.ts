@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../src/config.js";
 import { createHandlers } from "../src/handlers/index.js";
+import { createLogger } from "../src/logger.js";
+import { createMetrics } from "../src/metrics.js";
+import { createRuntime, RuntimeHolder } from "../src/runtime.js";
 import {
   DEMO_SECRET,
   postHook,
@@ -327,7 +330,6 @@ describe("POST /registrationHook (registrationHook): bad HTTP", () => {
       allowedDomains: { ...config.allowedDomains, exactDomains: new ExplodingSet() },
     };
     const { createApp } = await import("../src/app.js");
-    const { createLogger } = await import("../src/logger.js");
     const supertest = (await import("supertest")).default;
     const app = await createApp(broken, { logger: createLogger("silent") });
     const res = await supertest(app)
@@ -341,6 +343,61 @@ describe("POST /registrationHook (registrationHook): bad HTTP", () => {
     assert.ok(!res.text.includes("exploded"));
     assert.ok(!res.text.includes("/srv"));
     assert.ok(!res.text.includes("at "));
+  });
+});
+
+describe("GET /healthz (getHealth), /readyz (getReadiness), /metrics (getMetrics)", () => {
+  it("reports alive without authentication", async () => {
+    const res = await service.request.get("/healthz");
+    assertMatchesSpec(res);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { status: "ok" });
+  });
+
+  it("reports ready with a shared secret, where no keys are needed", async () => {
+    const res = await service.request.get("/readyz");
+    assertMatchesSpec(res);
+    assert.deepEqual(res.body, {
+      status: "ready",
+      checks: { config: "ok", keys: "not-needed", shutdown: "ok" },
+    });
+  });
+
+  it("reports not ready once draining, while hook calls still get answers", async () => {
+    const draining = await startService();
+    draining.app.drain();
+    const ready = await draining.request.get("/readyz");
+    assertMatchesSpec(ready);
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.checks.shutdown, "draining");
+    const hook = await postHook(draining, selfServiceRegistration());
+    assert.equal(hook.status, 200);
+  });
+
+  it("counts decisions by outcome and reason in Prometheus format", async () => {
+    const counted = await startService();
+    await postHook(counted, selfServiceRegistration());
+    await postHook(counted, selfServiceRegistration({ email: "jo@gmail.com" }));
+    await postHook(counted, selfServiceRegistration(), { secret: "Basic nope-nope-nope-nope" });
+    await postHook(counted, "{");
+    const res = await counted.request.get("/metrics");
+    assertMatchesSpec(res);
+    assert.equal(res.status, 200);
+    assert.match(
+      res.text,
+      /registration_hook_decisions_total\{decision="allow",reason="",request_type="self.service.registration"\} 1/,
+    );
+    assert.match(
+      res.text,
+      /registration_hook_decisions_total\{decision="deny",reason="INVALID_EMAIL_DOMAIN",request_type="self.service.registration"\} 1/,
+    );
+    assert.match(res.text, /registration_hook_auth_failures_total\{reason="wrong-secret"\} 1/);
+    assert.match(res.text, /registration_hook_validation_failures_total\{kind="malformedJson"\} 1/);
+    assert.match(
+      res.text,
+      /registration_hook_request_duration_seconds_bucket\{le="0.1",operation="registrationHook",status="200"\} 2/,
+    );
+    assert.ok(!res.text.includes("gmail"), "metrics must not carry domains or addresses");
   });
 });
 
@@ -376,8 +433,9 @@ describe("logs", () => {
 });
 
 describe("spec coverage", () => {
-  it("has a handler for every operation in the spec, and no handler without one", () => {
-    const handlers = createHandlers(loadConfig({}));
+  it("has a handler for every operation in the spec, and no handler without one", async () => {
+    const runtime = await createRuntime(loadConfig({}), createLogger("silent"));
+    const handlers = createHandlers(new RuntimeHolder(runtime), createMetrics());
     assert.deepEqual(Object.keys(handlers).sort(), [...specOperations.keys()].sort());
   });
 

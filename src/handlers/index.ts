@@ -1,10 +1,15 @@
 // The operation handlers, one per operationId in the spec; the type makes the map exhaustive.
-import type { Config } from "../config.js";
+import type { HookMetrics } from "../metrics.js";
+import type { RuntimeHolder } from "../runtime.js";
+import { createGetMetrics, createGetReadiness, getHealth } from "./operations.js";
 import { createRegistrationHook } from "./registrationHook.js";
 import type { OperationHandlers } from "./types.js";
 
-export function createHandlers(config: Config): OperationHandlers {
+export function createHandlers(holder: RuntimeHolder, metrics: HookMetrics): OperationHandlers {
   return {
-    registrationHook: createRegistrationHook(config),
+    registrationHook: createRegistrationHook(holder, metrics),
+    getHealth,
+    getReadiness: createGetReadiness(holder),
+    getMetrics: createGetMetrics(metrics),
   } satisfies OperationHandlers;
 }

@@ -1,15 +1,23 @@
 // POST /registrationHook: decide by email domain and answer with Okta's commands.
-import type { Config } from "../config.js";
 import { serialiseResponse } from "../hook.js";
+import type { HookMetrics } from "../metrics.js";
 import { decide } from "../policy/decide.js";
+import type { RuntimeHolder } from "../runtime.js";
 import type { OperationHandler } from "./types.js";
 
-export function createRegistrationHook(config: Config): OperationHandler<"registrationHook"> {
-  const policy = config.allowedDomains;
+export function createRegistrationHook(
+  holder: RuntimeHolder,
+  metrics: HookMetrics,
+): OperationHandler<"registrationHook"> {
   return (c, req, res) => {
     const request = c.request.requestBody;
-    const decision = decide(request, policy);
+    const decision = decide(request, holder.current.config.allowedDomains);
     const first = decision.outcome === "deny" ? decision.refusals[0] : undefined;
+    metrics.decisions.inc({
+      decision: decision.outcome,
+      reason: first?.reason ?? "",
+      request_type: decision.kind,
+    });
     req.log.info(
       {
         eventId: request.eventId,
@@ -24,7 +32,6 @@ export function createRegistrationHook(config: Config): OperationHandler<"regist
       },
       "registration hook decision",
     );
-    res.locals.outcome = decision.outcome;
     return res.status(200).type("application/json").send(serialiseResponse(decision));
   };
 }

@@ -1,7 +1,7 @@
 // Builds the app in process for tests, with a captured log and a request helper that checks the spec.
 import { Writable } from "node:stream";
 import supertest from "supertest";
-import { createApp } from "../../src/app.js";
+import { createApp, type HookApp } from "../../src/app.js";
 import { DEMO_SECRET, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { assertMatchesSpec } from "./spec.js";
@@ -10,6 +10,7 @@ export const TEST_SECRET = "Basic dGVzdDpjb3JyZWN0LWhvcnNlLWJhdHRlcnk=";
 export { DEMO_SECRET };
 
 export interface TestService {
+  readonly app: HookApp;
   /** A supertest agent; every response must go through `expectSpec`. */
   readonly request: ReturnType<typeof supertest>;
   /** Every log line the app wrote, parsed. */
@@ -33,6 +34,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Te
   });
   const app = await createApp(config, { logger: createLogger("info", sink) });
   return {
+    app,
     request: supertest(app),
     get logs() {
       return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
