@@ -1,7 +1,7 @@
 // Builds the app in process for tests, with a captured log and a request helper that checks the spec.
 import { Writable } from "node:stream";
 import supertest from "supertest";
-import { createApp, type HookApp } from "../../src/app.js";
+import { type AppDeps, createApp, type HookApp } from "../../src/app.js";
 import { DEMO_SECRET, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { assertMatchesSpec } from "./spec.js";
@@ -19,7 +19,11 @@ export interface TestService {
   readonly rawLogs: () => string;
 }
 
-export async function startService(env: Record<string, string> = {}): Promise<TestService> {
+/** Builds the app in process; `env` is laid over a test secret and example.com; `deps` over a captured logger. */
+export async function startService(
+  env: Record<string, string> = {},
+  deps: Partial<Omit<AppDeps, "logger">> = {},
+): Promise<TestService> {
   const config = loadConfig({
     HOOK_AUTH_SECRET: TEST_SECRET,
     ALLOWED_DOMAINS: "example.com",
@@ -32,7 +36,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Te
       done();
     },
   });
-  const app = await createApp(config, { logger: createLogger("info", sink) });
+  const app = await createApp(config, { ...deps, logger: createLogger("debug", sink) });
   return {
     app,
     request: supertest(app),
