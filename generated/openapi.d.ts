@@ -462,6 +462,21 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:invalid-request",
+                 *       "title": "The request does not match the hook's contract",
+                 *       "status": 400,
+                 *       "detail": "Invalid request: data.userProfile.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12",
+                 *       "errors": [
+                 *         {
+                 *           "field": "data.userProfile",
+                 *           "message": "is required"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -471,6 +486,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:unauthorized",
+                 *       "title": "Authentication failed",
+                 *       "status": 401,
+                 *       "detail": "The authentication header is missing or wrong.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -480,6 +504,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:not-found",
+                 *       "title": "Not found",
+                 *       "status": 404,
+                 *       "detail": "No operation at this path.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -489,6 +522,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:method-not-allowed",
+                 *       "title": "Method not allowed",
+                 *       "status": 405,
+                 *       "detail": "GET is not allowed here.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -498,6 +540,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:payload-too-large",
+                 *       "title": "The request body is too large",
+                 *       "status": 413,
+                 *       "detail": "The body must not exceed 65536 bytes.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -507,6 +558,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:unsupported-media-type",
+                 *       "title": "The request body must be JSON",
+                 *       "status": 415,
+                 *       "detail": "Send the body as application/json.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
@@ -519,6 +579,15 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:internal-error",
+                 *       "title": "Internal error",
+                 *       "status": 500,
+                 *       "detail": "The service could not handle the request.",
+                 *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
