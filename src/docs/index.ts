@@ -12,7 +12,12 @@ const swaggerUiDist = createRequire(import.meta.url)("swagger-ui-dist") as {
 // public/ sits two levels up from both src/docs/ and dist/docs/.
 const PUBLIC = new URL("../../public/", import.meta.url);
 const PAGE = readFileSync(new URL("docs.html", PUBLIC), "utf8");
-const INIT_SCRIPT = readFileSync(new URL("docs.js", PUBLIC), "utf8");
+
+/** The page's own script and styles, read once and served under /docs/. */
+const PAGE_FILES = [
+  { name: "docs.js", type: "text/javascript" },
+  { name: "docs.css", type: "text/css" },
+].map(({ name, type }) => ({ name, type, body: readFileSync(new URL(name, PUBLIC), "utf8") }));
 
 /** Only the files the page loads are served from swagger-ui-dist. */
 const ASSETS = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"];
@@ -30,9 +35,11 @@ export function createDocsRouter(document: Document): Router {
   router.get("/docs", (_req, res) => {
     res.status(200).type("text/html").send(PAGE);
   });
-  router.get("/docs/docs.js", (_req, res) => {
-    res.status(200).type("text/javascript").send(INIT_SCRIPT);
-  });
+  for (const file of PAGE_FILES) {
+    router.get(`/docs/${file.name}`, (_req, res) => {
+      res.status(200).type(file.type).send(file.body);
+    });
+  }
   const assetRoot = swaggerUiDist.getAbsoluteFSPath();
   for (const asset of ASSETS) {
     router.get(`/docs/assets/${asset}`, (_req, res) => {
