@@ -181,7 +181,11 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
         metrics.authFailures.inc({ reason });
         req.log.warn({ reason }, "authentication failed");
         if (holder.current.auth.mode === "oauth") {
-          res.setHeader("www-authenticate", 'Bearer error="invalid_token"');
+          // RFC 6750 section 3.1: a request without credentials gets the challenge without an error code.
+          res.setHeader(
+            "www-authenticate",
+            reason === "missing" ? "Bearer" : 'Bearer error="invalid_token"',
+          );
         }
         return sendProblem(res, "unauthorized", "The authentication header is missing or wrong.");
       },
@@ -305,7 +309,13 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
   return Object.assign(app, {
     metrics,
     reload: async (next: Config) => {
-      holder.replace(await createRuntime(next, logger, deps.keyOptions));
+      const runtime = await createRuntime(next, logger, deps.keyOptions);
+      // Never trade signing keys in hand for none: during a JWKS outage the running configuration stays.
+      if (runtime.auth.keysState === "failing" && holder.current.auth.keysState === "ok") {
+        runtime.auth.stop();
+        throw new Error("the new configuration's signing keys could not be fetched");
+      }
+      holder.replace(runtime);
     },
     drain: () => holder.drain(),
   });

@@ -60,8 +60,9 @@ export class JwksKeySource {
     });
   }
 
+  /** An empty key set verifies nothing, so it counts as no keys. */
   get hasKeys(): boolean {
-    return this.remote.jwks() !== undefined;
+    return (this.remote.jwks()?.keys.length ?? 0) > 0;
   }
 
   /** Fetches now and then every refreshIntervalMs; resolves once the first attempt is over. */
