@@ -16,7 +16,7 @@ import { createHandlers } from "./handlers/index.js";
 import { requestSummary } from "./logger.js";
 import { createMetrics, type HookMetrics } from "./metrics.js";
 import { type FieldError, type ProblemKey, sendProblem } from "./problems.js";
-import { createRuntime, RuntimeHolder } from "./runtime.js";
+import { createRuntime, RuntimeHolder, runtimeOf } from "./runtime.js";
 import { loadSpec } from "./spec.js";
 import { describeValidationErrors } from "./validation.js";
 
@@ -24,6 +24,7 @@ import { describeValidationErrors } from "./validation.js";
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 const HOOK_PATH = "/registrationHook";
+const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -116,7 +117,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
   const document = loadSpec();
   /** FAIL_MODE: closed answers 500 (Okta retries once, then denies); open answers 204 (registration proceeds). */
   function answerInternalFailure(req: Request, res: Response, detail: string): void {
-    const { failMode } = holder.current.config;
+    const { failMode } = runtimeOf(res, holder).config;
     metrics.failures.inc({ fail_mode: failMode });
     if (failMode === "open" && req.path === HOOK_PATH && !res.headersSent) {
       res.status(204).end();
@@ -131,8 +132,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
 
   const authenticateAs =
     (scheme: "oktaSharedSecret" | "oktaBearerToken") =>
-    async (c: Context): Promise<AuthOutcome | false> => {
-      const { auth } = holder.current;
+    async (c: Context, _req: Request, res: Response): Promise<AuthOutcome | false> => {
+      const { auth } = runtimeOf(res, holder);
       if (!auth.accepts(scheme)) return false;
       const outcome = await auth.authenticate(c.request.headers);
       // openapi-backend treats an object with a truthy `error` as a failed requirement.
@@ -180,7 +181,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
         }
         metrics.authFailures.inc({ reason });
         req.log.warn({ reason }, "authentication failed");
-        if (holder.current.auth.mode === "oauth") {
+        if (runtimeOf(res, holder).auth.mode === "oauth") {
           // RFC 6750 section 3.1: a request without credentials gets the challenge without an error code.
           res.setHeader(
             "www-authenticate",
@@ -227,6 +228,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
         req: requestSummary,
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
+      // Probes come every few seconds; their answers are in /metrics, not worth a log line each.
+      autoLogging: { ignore: (req) => PROBE_PATHS.has((req.url ?? "").split("?")[0] ?? "") },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info",
     }),
@@ -237,6 +240,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
     });
     res.once("finish", () => end({ status: String(res.statusCode) }));
     res.setHeader("cache-control", "no-store");
+    holder.pin(res);
     next();
   });
 

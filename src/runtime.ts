@@ -20,6 +20,14 @@ export async function createRuntime(
   return { config, auth };
 }
 
+/** The runtime a request started with: pinned when it arrives, so a reload never mixes two configurations. */
+export function runtimeOf(
+  res: { locals: Record<string, unknown> },
+  holder: RuntimeHolder,
+): Runtime {
+  return (res.locals.runtime as Runtime | undefined) ?? holder.current;
+}
+
 /** Holds the current runtime; replaced atomically, the old one stopped once the new one is ready. */
 export class RuntimeHolder {
   private draining = false;
@@ -28,6 +36,11 @@ export class RuntimeHolder {
 
   get current(): Runtime {
     return this.runtime;
+  }
+
+  /** Pins the current runtime on a response; see runtimeOf. */
+  pin(res: { locals: Record<string, unknown> }): void {
+    res.locals.runtime = this.runtime;
   }
 
   get isDraining(): boolean {

@@ -2,8 +2,15 @@
 import { serialiseResponse } from "../hook.js";
 import type { HookMetrics } from "../metrics.js";
 import { decide } from "../policy/decide.js";
-import type { RuntimeHolder } from "../runtime.js";
+import { type RuntimeHolder, runtimeOf } from "../runtime.js";
 import type { OperationHandler } from "./types.js";
+
+/** Okta's event ids are short tokens; anything else (an address, a megabyte) stays out of the logs. */
+const LOGGABLE_EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function loggableEventId(eventId: unknown): string | undefined {
+  return typeof eventId === "string" && LOGGABLE_EVENT_ID.test(eventId) ? eventId : undefined;
+}
 
 export function createRegistrationHook(
   holder: RuntimeHolder,
@@ -11,7 +18,7 @@ export function createRegistrationHook(
 ): OperationHandler<"registrationHook"> {
   return (c, req, res) => {
     const request = c.request.requestBody;
-    const decision = decide(request, holder.current.config.allowedDomains);
+    const decision = decide(request, runtimeOf(res, holder).config.allowedDomains);
     const first = decision.outcome === "deny" ? decision.refusals[0] : undefined;
     metrics.decisions.inc({
       decision: decision.outcome,
@@ -20,7 +27,7 @@ export function createRegistrationHook(
     });
     req.log.info(
       {
-        eventId: request.eventId,
+        eventId: loggableEventId(request.eventId),
         requestType: decision.kind,
         decision: decision.outcome,
         reason: first?.reason,
