@@ -11,6 +11,8 @@ const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true 
 
 type Settings = Record<string, string | undefined>;
 
+const CHOICES = ["HOOK_AUTH_MODE", "FAIL_MODE", "LOG_LEVEL"];
+
 /** Parses and validates a configuration file's text; values become strings as the environment has them. */
 export function parseConfigFile(text: string): Settings {
   let data: unknown;
@@ -19,8 +21,26 @@ export function parseConfigFile(text: string): Settings {
   } catch {
     throw new ConfigError("CONFIG_FILE", "is neither valid YAML nor JSON");
   }
+  // An empty file (or one of comments only) sets nothing.
+  if (data === null || data === undefined) data = {};
+  // Choices are case-insensitive in the environment; the file reads them the same way.
+  if (typeof data === "object" && !Array.isArray(data)) {
+    const record = data as Record<string, unknown>;
+    for (const name of CHOICES) {
+      const value = record[name];
+      if (typeof value === "string") record[name] = value.trim().toLowerCase();
+    }
+  }
   if (!validate(data)) {
-    const [first] = validate.errors ?? [];
+    const errors = validate.errors ?? [];
+    // An unknown key says most; otherwise the deepest error, since oneOf reports every branch.
+    const first =
+      errors.find((e) => e.keyword === "additionalProperties") ??
+      errors.reduce<(typeof errors)[number] | undefined>(
+        (deepest, e) =>
+          deepest && deepest.instancePath.length >= e.instancePath.length ? deepest : e,
+        undefined,
+      );
     const where = first?.instancePath ? first.instancePath.slice(1).split("/")[0] : undefined;
     const extra = (first?.params as { additionalProperty?: string } | undefined)
       ?.additionalProperty;

@@ -3,7 +3,7 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
-import { createApp } from "./app.js";
+import { createApp, type HookApp } from "./app.js";
 import { type Config, ConfigError, loadConfig, parseWorkers } from "./config.js";
 import { readSettings } from "./configFile.js";
 import { createHttpServer } from "./http.js";
@@ -35,11 +35,17 @@ function warnAboutDemoSecret(config: Config, logger: Logger): void {
 async function serve(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
   warnAboutDemoSecret(config, logger);
-  const app = await createApp(config, { logger, metrics: createMetrics({ processMetrics: true }) });
+  // Installed first: a SIGHUP while the app is still starting would otherwise end the process.
+  let app: HookApp | undefined;
+  process.on("SIGHUP", () => {
+    if (app) reload(app);
+    else logger.warn("SIGHUP while starting: reload ignored");
+  });
+  app = await createApp(config, { logger, metrics: createMetrics({ processMetrics: true }) });
   const server = createHttpServer(app);
   let current = config;
 
-  process.on("SIGHUP", () => {
+  function reload(app: HookApp): void {
     let next: Config;
     try {
       next = readConfig();
@@ -68,7 +74,7 @@ async function serve(config: Config): Promise<void> {
           "configuration reload failed; keeping the running configuration",
         ),
     );
-  });
+  }
 
   const stop = (signal: string) => {
     logger.info({ signal }, "draining: finishing calls in flight, accepting no new ones");
@@ -78,6 +84,9 @@ async function serve(config: Config): Promise<void> {
       process.exit(0);
     });
     server.closeIdleConnections();
+    // A keep-alive connection whose call ends after the signal goes idle rather than closed, and
+    // would hold server.close() open until the timeout: close each as soon as it is idle.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => {
       logger.warn("drain timed out; closing the remaining connections");
       server.closeAllConnections();
@@ -87,6 +96,13 @@ async function serve(config: Config): Promise<void> {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 
+  server.once("error", (error: NodeJS.ErrnoException) => {
+    logger.fatal(
+      { port: config.port, code: error.code },
+      `cannot listen on port ${config.port}: ${error.code ?? error.message}`,
+    );
+    process.exit(1);
+  });
   server.listen(config.port, () => {
     const address = server.address();
     logger.info(
@@ -107,18 +123,30 @@ async function serve(config: Config): Promise<void> {
 function supervise(workers: number, config: Config): void {
   const logger = createLogger(config.logLevel);
   let stopping = false;
+  let failed = false;
+  const listening = new Set<number>();
+  const forward = (signal: NodeJS.Signals) => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
   for (let i = 0; i < workers; i += 1) cluster.fork();
+  cluster.on("listening", (worker) => listening.add(worker.id));
   cluster.on("exit", (worker, code) => {
+    // A worker that dies before it listens (port taken, say) would die again: stop instead of looping.
+    if (!stopping && !listening.has(worker.id)) {
+      logger.fatal({ worker: worker.id, code }, "worker exited before listening; stopping");
+      failed = true;
+      stopping = true;
+      forward("SIGTERM");
+    }
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (code !== 0) failed = true;
+      const left = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
+      if (left.length === 0) process.exit(failed ? 1 : 0);
       return;
     }
     logger.error({ worker: worker.id, code }, "worker exited; starting another");
     cluster.fork();
   });
-  const forward = (signal: NodeJS.Signals) => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-  };
   process.on("SIGHUP", () => forward("SIGHUP"));
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
