@@ -12,9 +12,9 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
-import { createHttpServer } from "../src/http.js";
-import { loadSpec } from "../src/spec.js";
-import { startService, TEST_SECRET } from "./support/app.js";
+import { createHttpServer } from "../../src/http.js";
+import { loadSpec } from "../../src/spec.js";
+import { startService, TEST_SECRET } from "../support/app.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Without Chromium every test here fails (never skips) with this message; CI installs it. */
