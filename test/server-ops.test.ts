@@ -248,6 +248,38 @@ describe("CONFIG_FILE and SIGHUP", () => {
   });
 });
 
+/** A raw connection with a hook call whose headers are sent and taken on (100 Continue), body not yet. */
+async function callInFlight(run: ServerRun, port: number, bodyLength: number) {
+  const socket = connect(port, "127.0.0.1");
+  socket.setEncoding("latin1");
+  const state = { received: "", closed: false };
+  socket.on("data", (chunk: string) => {
+    state.received += chunk;
+  });
+  socket.on("close", () => {
+    state.closed = true;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  // "Expect: 100-continue" makes the server say when it has taken the request on.
+  socket.write(
+    [
+      "POST /registrationHook HTTP/1.1",
+      "Host: 127.0.0.1",
+      `Authorization: ${ENV_SECRET}`,
+      "Content-Type: application/json",
+      `Content-Length: ${bodyLength}`,
+      "Expect: 100-continue",
+      "",
+      "",
+    ].join("\r\n"),
+  );
+  await waitFor(run, () => state.received.includes(" 100 Continue"), "the call to be in flight");
+  return { socket, state };
+}
+
 describe("SIGTERM", () => {
   it("drains: new connections refused, the call in flight answered, readiness 503 on its connection, exit 0", async () => {
     const run = startServer({ HOOK_AUTH_SECRET: ENV_SECRET });
@@ -257,36 +289,9 @@ describe("SIGTERM", () => {
     );
     const half = Math.floor(body.length / 2);
 
-    const socket = connect(port, "127.0.0.1");
-    socket.setEncoding("latin1");
-    let received = "";
-    socket.on("data", (chunk: string) => {
-      received += chunk;
-    });
-    let closed = false;
-    socket.on("close", () => {
-      closed = true;
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
+    const { socket, state } = await callInFlight(run, port, body.length);
     try {
-      // "Expect: 100-continue" makes the server say when it has taken the request on.
-      socket.write(
-        [
-          "POST /registrationHook HTTP/1.1",
-          "Host: 127.0.0.1",
-          `Authorization: ${ENV_SECRET}`,
-          "Content-Type: application/json",
-          `Content-Length: ${body.length}`,
-          "Expect: 100-continue",
-          "",
-          "",
-        ].join("\r\n"),
-      );
       socket.write(body.subarray(0, half));
-      await waitFor(run, () => received.includes(" 100 Continue"), "the call to be in flight");
 
       run.child.kill("SIGTERM");
       await waitForLog(run, "draining", { timeoutMs: 10_000 });
@@ -301,21 +306,21 @@ describe("SIGTERM", () => {
           Buffer.from("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
         ]),
       );
-      await waitFor(run, () => closed, "the server to answer both and close the connection");
+      await waitFor(run, () => state.closed, "the server to answer both and close the connection");
     } finally {
       socket.destroy();
     }
 
-    const [hook, readiness, ...more] = parseResponses(received);
+    const [hook, readiness, ...more] = parseResponses(state.received);
     assert.ok(
       hook !== undefined && readiness !== undefined && more.length === 0,
-      `two responses expected on the connection:\n${received}`,
+      `two responses expected on the connection:\n${state.received}`,
     );
-    assert.equal(hook.status, 200, received);
+    assert.equal(hook.status, 200, state.received);
     assert.deepEqual(JSON.parse(hook.body), {
       commands: [{ type: "com.okta.action.update", value: { registration: "ALLOW" } }],
     });
-    assert.equal(readiness.status, 503, received);
+    assert.equal(readiness.status, 503, state.received);
     assert.deepEqual(JSON.parse(readiness.body), {
       status: "not-ready",
       checks: { config: "ok", keys: "not-needed", shutdown: "draining" },
@@ -336,35 +341,13 @@ describe("SIGTERM with a keep-alive caller", () => {
     const run = startServer({ HOOK_AUTH_SECRET: ENV_SECRET });
     const port = await listeningPort(run);
     const body = Buffer.from(JSON.stringify(selfServiceRegistration()));
-    const socket = connect(port, "127.0.0.1");
-    socket.setEncoding("latin1");
-    let received = "";
-    socket.on("data", (chunk: string) => {
-      received += chunk;
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
+    // Okta and load balancers keep connections open: the answer goes out with keep-alive.
+    const { socket, state } = await callInFlight(run, port, body.length);
     try {
-      // Okta and load balancers keep connections open: the answer goes out with keep-alive.
-      socket.write(
-        [
-          "POST /registrationHook HTTP/1.1",
-          "Host: 127.0.0.1",
-          `Authorization: ${ENV_SECRET}`,
-          "Content-Type: application/json",
-          `Content-Length: ${body.length}`,
-          "Expect: 100-continue",
-          "",
-          "",
-        ].join("\r\n"),
-      );
-      await waitFor(run, () => received.includes(" 100 Continue"), "the call to be in flight");
       run.child.kill("SIGTERM");
       await waitForLog(run, "draining", { timeoutMs: 10_000 });
       socket.write(body);
-      await waitFor(run, () => received.includes("200 OK"), "the answer");
+      await waitFor(run, () => state.received.includes("200 OK"), "the answer");
       const exit = await exitOf(run, 5_000);
       assert.deepEqual(exit, { code: 0, signal: null }, run.output());
       assert.doesNotMatch(run.output(), /drain timed out/);
