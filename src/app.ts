@@ -103,7 +103,7 @@ function readErrorProblem(error: unknown): { key: ProblemKey; detail: string } |
   }
 }
 
-/** The first security result that failed because keys could not be had, if any. */
+/** The outcomes the security handlers returned for this request (a scheme not in use returns none). */
 function authOutcomes(c: Context): AuthOutcome[] {
   return Object.values(c.security ?? {}).filter(
     (r): r is AuthOutcome => typeof r === "object" && r !== null && "ok" in r,
