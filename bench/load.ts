@@ -31,7 +31,7 @@ export async function startTarget(): Promise<Target> {
     [
       import("../src/app.js"),
       import("../src/config.js"),
-      import("../src/http.js"),
+      import("../src/http/server.js"),
       import("../src/logger.js"),
     ],
   );

@@ -13,12 +13,12 @@ import type { KeySourceOptions } from "./auth/oauth.js";
 import type { Config } from "./config.js";
 import { createDocsRouter } from "./docs/index.js";
 import { createHandlers } from "./handlers/index.js";
+import { describeValidationErrors } from "./http/fieldErrors.js";
+import { type FieldError, type ProblemKey, sendProblem } from "./http/problems.js";
 import { requestSummary } from "./logger.js";
 import { createMetrics, type HookMetrics } from "./metrics.js";
-import { type FieldError, type ProblemKey, sendProblem } from "./problems.js";
 import { createRuntime, RuntimeHolder, runtimeOf } from "./runtime.js";
 import { loadSpec } from "./spec.js";
-import { describeValidationErrors } from "./validation.js";
 
 /** Okta's requests are a few KiB; anything larger is refused before it is parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024;

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { createApp, type HookApp } from "./app.js";
 import { type Config, ConfigError, loadConfig, parseWorkers } from "./config.js";
 import { readSettings } from "./configFile.js";
-import { createHttpServer } from "./http.js";
+import { createHttpServer } from "./http/server.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { describePolicy } from "./policy/domains.js";

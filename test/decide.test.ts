@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DENY_MESSAGES, responseFor, serialiseResponse } from "../src/hook.js";
+import { DENY_MESSAGES, responseFor, serialiseResponse } from "../src/policy/answer.js";
 import { type Decision, decide, type Refusal, requestKind } from "../src/policy/decide.js";
 import { compileDomainPolicy } from "../src/policy/domains.js";
 import type { RegistrationHookRequest, Schemas, SubmittedProfile } from "../src/spec.js";

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { createApp, type HookApp } from "../src/app.js";
 import { ConfigError, loadConfig, parseWorkers } from "../src/config.js";
-import { createHttpServer } from "../src/http.js";
+import { createHttpServer } from "../src/http/server.js";
 import { createLogger } from "../src/logger.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { Agent, type IncomingHttpHeaders, request, type Server } from "node:http";
 import { type AddressInfo, connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { createHttpServer, type ServerLimits } from "../src/http.js";
+import { createHttpServer, type ServerLimits } from "../src/http/server.js";
 import { startService, TEST_SECRET } from "./support/app.js";
 import { selfServiceRegistration } from "./support/fixtures.js";
 

@@ -7,8 +7,8 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../src/app.js";
+import { createResponseContract, type SpecDocument } from "../src/cli/contract.js";
 import { loadConfig } from "../src/config.js";
-import { createResponseContract, type SpecDocument } from "../src/contract/responses.js";
 import { createLogger } from "../src/logger.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -6,7 +6,7 @@ import { Agent, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ConfigError, loadConfig } from "../src/config.js";
-import { createHttpServer } from "../src/http.js";
+import { createHttpServer } from "../src/http/server.js";
 import { postHook, startService, type TestService } from "./support/app.js";
 import { selfServiceRegistration } from "./support/fixtures.js";
 

@@ -1,7 +1,7 @@
 // The contract itself: Okta's payloads validate, misspellings do not, and the code's error registry matches the spec.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PROBLEMS } from "../src/problems.js";
+import { PROBLEMS } from "../src/http/problems.js";
 import {
   classicRegistration,
   earlyIdentityEngineProgressiveProfile,

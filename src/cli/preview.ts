@@ -8,8 +8,8 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import createClient from "openapi-fetch";
 import type { paths } from "../../generated/openapi.js";
 import { DEMO_SECRET } from "../config.js";
-import { type ContractCheck, createResponseContract } from "../contract/responses.js";
 import type { ErrorCause, RegistrationHookResponse, Schemas, SubmittedProfile } from "../spec.js";
+import { type ContractCheck, createResponseContract } from "./contract.js";
 import { buildRequest, KIND_LABELS, type PreviewKind, type PreviewRequest } from "./requests.js";
 
 const EXIT_WITHIN_CONTRACT = 0;

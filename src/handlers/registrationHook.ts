@@ -1,6 +1,7 @@
 // POST /registrationHook: decide by email domain and answer with Okta's commands.
-import { serialiseResponse } from "../hook.js";
+
 import type { HookMetrics } from "../metrics.js";
+import { serialiseResponse } from "../policy/answer.js";
 import { decide } from "../policy/decide.js";
 import { type RuntimeHolder, runtimeOf } from "../runtime.js";
 import type { OperationHandler } from "./types.js";

@@ -12,7 +12,7 @@ import {
   type Locator,
   type Page,
 } from "playwright-core";
-import { createHttpServer } from "../../src/http.js";
+import { createHttpServer } from "../../src/http/server.js";
 import { loadSpec } from "../../src/spec.js";
 import { startService, TEST_SECRET } from "../support/app.js";
 

@@ -2,7 +2,7 @@
 // The checks themselves live in src/contract/responses.ts, shared with the preview CLI.
 import assert from "node:assert/strict";
 import type { Response } from "supertest";
-import { createResponseContract, type SpecDocument } from "../../src/contract/responses.js";
+import { createResponseContract, type SpecDocument } from "../../src/cli/contract.js";
 
 const contract = createResponseContract();
 

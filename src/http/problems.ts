@@ -1,6 +1,6 @@
 // The one registry of HTTP errors the service can answer, each in the spec's problem+json shape.
 import type { Response } from "express";
-import type { Schemas } from "./spec.js";
+import type { Schemas } from "../spec.js";
 
 export type Problem = Schemas["Problem"];
 export type FieldError = Schemas["FieldError"];

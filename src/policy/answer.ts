@@ -1,6 +1,7 @@
 // Turns a decision into Okta's response: the commands and the error the Sign-In Widget shows.
-import type { Decision, DenyReason, Refusal } from "./policy/decide.js";
-import type { ErrorCause, RegistrationHookResponse } from "./spec.js";
+
+import type { ErrorCause, RegistrationHookResponse } from "../spec.js";
+import type { Decision, DenyReason, Refusal } from "./decide.js";
 
 /** What the person signing up reads beside the field; stable wording, no policy details. */
 export const DENY_MESSAGES: Readonly<Record<DenyReason, string>> = {
