@@ -282,9 +282,8 @@ export function parseDomainList(raw: string): string[] {
   return raw.split(/[\s,]+/u).filter((entry) => entry !== "");
 }
 
-// Configuration values end up in logs, so anything invisible or line-breaking is escaped.
-function quoteEntry(entry: string): string {
-  const limit = 100;
+/** Quotes a configuration value for a message (they end up in logs): bounded, invisible and line-breaking characters escaped. */
+export function quoteEntry(entry: string, limit = 100): string {
   let out = "";
   let count = 0;
   for (const ch of entry) {
