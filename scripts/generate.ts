@@ -1,10 +1,12 @@
-// Regenerates generated/ from openapi/ (settings in redocly.yaml); with --check, fails when generated/ is stale.
+// Regenerates generated/ from openapi/ (settings in redocly.yaml) and config/config.schema.json from
+// the settings table; with --check, fails when either is stale.
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundle, loadConfig } from "@redocly/openapi-core";
 import openapiTS, { astToString, type OpenAPI3, type OpenAPITSOptions } from "openapi-typescript";
 import { parse as parseYaml } from "yaml";
+import { configFileSchema } from "../src/config/settings.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
@@ -50,6 +52,10 @@ async function render(): Promise<Map<string, string>> {
   return new Map([
     [resolve(root, bundleFile), `${JSON.stringify(document, null, 2)}\n`],
     [resolve(root, output), HEADER + types],
+    [
+      resolve(root, "config/config.schema.json"),
+      `${JSON.stringify(configFileSchema(), null, 2)}\n`,
+    ],
   ]);
 }
 
@@ -64,7 +70,7 @@ async function main(): Promise<void> {
   }
   if (stale.length > 0) {
     console.error(
-      `generated/ is out of date with openapi/: ${stale.join(", ")}.\nRun \`npm run generate\` and commit the result.`,
+      `out of date with openapi/ or src/config/settings.ts: ${stale.join(", ")}.\nRun \`npm run generate\` and commit the result.`,
     );
     process.exit(1);
   }

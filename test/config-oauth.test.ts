@@ -1,7 +1,7 @@
 // Unit tests of loadConfig for OAuth mode, the extra secret header, secret rotation and the fail mode.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Config, ConfigError, loadConfig, type OAuthSettings } from "../src/config.js";
+import { type Config, ConfigError, loadConfig, type OAuthSettings } from "../src/config/index.js";
 
 const SECRET = "Bearer 9f2c1d7e8a4b6c3f0e5d";
 const PREVIOUS = "Bearer 1a2b3c4d5e6f7a8b9c0d";

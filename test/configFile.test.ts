@@ -1,18 +1,22 @@
-// Unit tests for CONFIG_FILE: parsing and checking the file (parseConfigFile), and laying the
-// environment over it (readSettings), down to a loaded configuration (loadConfig).
+// Unit tests for CONFIG_FILE: reading the file (parseConfigFile, readConfigFile), and laying the
+// environment over it down to a loaded configuration (loadConfig, the one validator).
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ConfigError, loadConfig } from "../src/config.js";
-import { parseConfigFile, readSettings } from "../src/configFile.js";
-import { describePolicy } from "../src/policy/domains.js";
+import { Ajv } from "ajv";
+import { parseConfigFile, readConfigFile } from "../src/config/file.js";
+import { type Config, ConfigError, loadConfig } from "../src/config/index.js";
+import { configFileSchema, SETTING_NAMES, SETTINGS, type Setting } from "../src/config/settings.js";
+import { allowedDomainsOf } from "./support/policy.js";
 
 const EXAMPLE_FILE = fileURLToPath(new URL("../config/example.yaml", import.meta.url));
 const FILE_SECRET = "Basic ZmlsZTpzZWNyZXQtZnJvbS10aGUtZmlsZQ==";
+const OAUTH_FILE = "OAUTH_ISSUER: https://issuer.example\nOAUTH_AUDIENCE: api://default\n";
 
 let dir = "";
 let fileCount = 0;
@@ -44,9 +48,19 @@ function configError(action: () => unknown): ConfigError {
   return assert.fail("expected a ConfigError, but nothing was thrown");
 }
 
-describe("parseConfigFile: what a valid file gives", () => {
-  it("reads YAML, every value a string as the environment has it", () => {
-    const settings = parseConfigFile(
+/** Loads a configuration from a file's text alone. */
+function fromText(text: string): Config {
+  return loadConfig({}, parseConfigFile(text));
+}
+
+/** Loads a configuration as the server does: the environment over the file CONFIG_FILE names. */
+function fromFile(env: Record<string, string | undefined>): Config {
+  return loadConfig(env, readConfigFile(env));
+}
+
+describe("CONFIG_FILE: what a valid file gives", () => {
+  it("reads YAML, numbers and strings alike", () => {
+    const config = fromText(
       [
         "# comments are fine",
         "PORT: 8080",
@@ -54,63 +68,76 @@ describe("parseConfigFile: what a valid file gives", () => {
         "HOOK_AUTH_MODE: header",
         "HOOK_AUTH_HEADER: x-okta-secret",
         `HOOK_AUTH_SECRET: "${FILE_SECRET}"`,
-        "OAUTH_CLOCK_TOLERANCE: 45",
         "FAIL_MODE: open",
         "LOG_LEVEL: warn",
+        "DOCS: off",
       ].join("\n"),
     );
-    assert.deepEqual(settings, {
-      PORT: "8080",
-      ALLOWED_DOMAINS: "example.com",
-      HOOK_AUTH_MODE: "header",
-      HOOK_AUTH_HEADER: "x-okta-secret",
-      HOOK_AUTH_SECRET: FILE_SECRET,
-      OAUTH_CLOCK_TOLERANCE: "45",
-      FAIL_MODE: "open",
-      LOG_LEVEL: "warn",
-    });
+    assert.equal(config.port, 8080);
+    assert.deepEqual(allowedDomainsOf(config), ["example.com"]);
+    assert.equal(config.auth.header, "x-okta-secret");
+    assert.deepEqual(config.auth.secrets, [FILE_SECRET]);
+    assert.equal(config.failMode, "open");
+    assert.equal(config.logLevel, "warn");
+    assert.equal(config.docs, false);
   });
 
-  it("reads JSON", () => {
-    const settings = parseConfigFile(
-      JSON.stringify({ PORT: 0, ALLOWED_DOMAINS: ["example.com"], FAIL_MODE: "closed" }),
-    );
-    assert.deepEqual(settings, { PORT: "0", ALLOWED_DOMAINS: "example.com", FAIL_MODE: "closed" });
+  it("reads JSON, and a port written as a string", () => {
+    const config = fromText(JSON.stringify({ PORT: "0", ALLOWED_DOMAINS: ["example.com"] }));
+    assert.equal(config.port, 0);
+    assert.deepEqual(allowedDomainsOf(config), ["example.com"]);
   });
 
-  it("turns lists into comma lists, in YAML flow and block style and in JSON", () => {
+  it("keeps lists as lists, in YAML flow and block style and in JSON", () => {
     assert.deepEqual(parseConfigFile("ALLOWED_DOMAINS: [a.example, b.example]"), {
-      ALLOWED_DOMAINS: "a.example,b.example",
+      ALLOWED_DOMAINS: ["a.example", "b.example"],
     });
-    assert.deepEqual(parseConfigFile('ALLOWED_DOMAINS:\n  - example.com\n  - "*.example.com"\n'), {
-      ALLOWED_DOMAINS: "example.com,*.example.com",
-    });
-    assert.deepEqual(parseConfigFile('{"OAUTH_ALGORITHMS": ["RS256", "ES256"]}'), {
-      OAUTH_ALGORITHMS: "RS256,ES256",
-    });
+    assert.deepEqual(
+      allowedDomainsOf(fromText('ALLOWED_DOMAINS:\n  - example.com\n  - "*.example.com"\n')),
+      ["example.com", "*.example.com"],
+    );
+    const oauth = fromText(
+      JSON.stringify({
+        HOOK_AUTH_MODE: "oauth",
+        OAUTH_ISSUER: "https://issuer.example/oauth2/default",
+        OAUTH_AUDIENCE: "api://default",
+        OAUTH_ALGORITHMS: ["RS256", "ES256"],
+      }),
+    );
+    assert.ok(oauth.auth.mode === "oauth");
+    assert.deepEqual(oauth.auth.oauth.algorithms, ["RS256", "ES256"]);
   });
 
-  it("gives a list that loadConfig reads as the same domains as the environment's comma list", () => {
-    const fromFile = loadConfig(parseConfigFile("ALLOWED_DOMAINS: [a.example, '*.b.example']"));
+  it("gives a list the same domains as the environment's comma list", () => {
+    const listed = fromText("ALLOWED_DOMAINS: [a.example, '*.b.example']");
     const fromEnv = loadConfig({ ALLOWED_DOMAINS: "a.example,*.b.example" });
-    assert.deepEqual(
-      describePolicy(fromFile.allowedDomains),
-      describePolicy(fromEnv.allowedDomains),
-    );
-    assert.deepEqual(describePolicy(fromFile.allowedDomains), ["a.example", "*.b.example"]);
+    assert.deepEqual(allowedDomainsOf(listed), allowedDomainsOf(fromEnv));
+    assert.deepEqual(allowedDomainsOf(listed), ["a.example", "*.b.example"]);
+  });
+
+  it("reads choices in any case, as the environment does", () => {
+    const config = fromText("LOG_LEVEL: INFO\nFAIL_MODE: Open\nHOOK_AUTH_MODE: Header");
+    assert.equal(config.logLevel, "info");
+    assert.equal(config.failMode, "open");
+    assert.equal(config.auth.mode, "header");
+  });
+
+  it("reads an empty file, or one of comments only, as setting nothing", () => {
+    assert.deepEqual(parseConfigFile(""), {});
+    assert.deepEqual(parseConfigFile("# nothing here yet\n"), {});
   });
 });
 
-describe("parseConfigFile: refusals, each naming the setting", () => {
+describe("CONFIG_FILE: refusals, each naming the setting", () => {
   it("refuses an unknown key, naming it", () => {
-    const error = configError(() => parseConfigFile("ALLOWED_DOMAINS: example.com\nALOWED: x"));
+    const error = configError(() => fromText("ALLOWED_DOMAINS: example.com\nALOWED: x"));
     assert.match(error.message, /^CONFIG_FILE\b/);
     assert.match(error.message, /"ALOWED" is not a known setting/);
   });
 
   it("refuses settings read only from the environment (WORKERS, NODE_ENV, CONFIG_FILE) as unknown", () => {
     for (const name of ["WORKERS", "NODE_ENV", "CONFIG_FILE"]) {
-      const error = configError(() => parseConfigFile(`${name}: "2"`));
+      const error = configError(() => fromText(`${name}: "2"`));
       assert.match(error.message, new RegExp(`"${name}" is not a known setting`));
     }
   });
@@ -120,24 +147,29 @@ describe("parseConfigFile: refusals, each naming the setting", () => {
     ["an empty domain list", "ALLOWED_DOMAINS: []", "ALLOWED_DOMAINS"],
     ["an empty domain string", 'ALLOWED_DOMAINS: ""', "ALLOWED_DOMAINS"],
     ["a map for a domain list", "ALLOWED_DOMAINS: { a: b }", "ALLOWED_DOMAINS"],
+    ["a bare * for a domain list", 'ALLOWED_DOMAINS: "*"', "ALLOWED_DOMAINS"],
     ["a fractional port", "PORT: 80.5", "PORT"],
     ["a boolean port", "PORT: true", "PORT"],
+    ["a port word", 'PORT: "eighty"', "PORT"],
     ["a list for a header name", "HOOK_AUTH_HEADER: [a, b]", "HOOK_AUTH_HEADER"],
     ["an unknown FAIL_MODE", "FAIL_MODE: sometimes", "FAIL_MODE"],
     ["an unknown HOOK_AUTH_MODE", "HOOK_AUTH_MODE: basic", "HOOK_AUTH_MODE"],
     ["an unknown LOG_LEVEL", "LOG_LEVEL: loud", "LOG_LEVEL"],
+    ["an unknown DOCS", "DOCS: maybe", "DOCS"],
     ["a null value", "LOG_LEVEL:", "LOG_LEVEL"],
   ];
   for (const [what, text, setting] of wrong) {
     it(`refuses ${what}, naming ${setting}`, () => {
-      const error = configError(() => parseConfigFile(text));
+      const error = configError(() => fromText(text));
       assert.match(error.message, new RegExp(`^CONFIG_FILE ${setting}: `));
     });
   }
 
   it("refuses a secret shorter than 16 characters without repeating it", () => {
     for (const setting of ["HOOK_AUTH_SECRET", "HOOK_AUTH_SECRET_PREVIOUS"]) {
-      const error = configError(() => parseConfigFile(`${setting}: "Basic abc123xyz"`));
+      const current = setting === "HOOK_AUTH_SECRET" ? "" : `HOOK_AUTH_SECRET: "${FILE_SECRET}"\n`;
+      const text = `${current}${setting}: "Basic abc123xyz"`;
+      const error = configError(() => fromText(text));
       assert.match(error.message, new RegExp(`^CONFIG_FILE ${setting}: `));
       assert.match(error.message, /16 characters/);
       assert.doesNotMatch(error.message, /abc123xyz/);
@@ -167,77 +199,57 @@ describe("parseConfigFile: refusals, each naming the setting", () => {
   });
 
   it("refuses an empty algorithm in a list instead of falling back to RS256", () => {
-    const error = configError(() => parseConfigFile('OAUTH_ALGORITHMS: [""]'));
-    assert.match(error.message, /^CONFIG_FILE OAUTH_ALGORITHMS: /);
-  });
-
-  it("names the empty entry, not the list's type, for a list with an empty domain", () => {
-    const error = configError(() => parseConfigFile('ALLOWED_DOMAINS: [a.com, ""]'));
-    assert.match(
-      error.message,
-      /^CONFIG_FILE ALLOWED_DOMAINS: must NOT have fewer than 1 characters/,
+    const error = configError(() =>
+      fromText(
+        'HOOK_AUTH_MODE: oauth\nOAUTH_ISSUER: https://i.example\nOAUTH_AUDIENCE: a\nOAUTH_ALGORITHMS: [""]',
+      ),
     );
+    assert.match(error.message, /^CONFIG_FILE OAUTH_ALGORITHMS\[0\]: /);
+  });
+
+  it("names the empty entry of a list with an empty domain", () => {
+    const error = configError(() => fromText('ALLOWED_DOMAINS: [a.com, ""]'));
+    assert.match(error.message, /^CONFIG_FILE ALLOWED_DOMAINS\[1\]: must be a non-empty string/);
   });
 });
 
-describe("parseConfigFile: read as the environment is", () => {
-  it("reads choices in any case, as the environment does", () => {
-    assert.deepEqual(parseConfigFile("LOG_LEVEL: INFO\nFAIL_MODE: Open\nHOOK_AUTH_MODE: Header"), {
-      LOG_LEVEL: "info",
-      FAIL_MODE: "open",
-      HOOK_AUTH_MODE: "header",
-    });
-  });
-
-  it("reads an empty file, or one of comments only, as setting nothing", () => {
-    assert.deepEqual(parseConfigFile(""), {});
-    assert.deepEqual(parseConfigFile("# nothing here yet\n"), {});
-  });
-});
-
-describe("readSettings: CONFIG_FILE and the environment", () => {
-  it("returns the environment unchanged when CONFIG_FILE is unset or blank", () => {
-    const env = { ALLOWED_DOMAINS: "example.com", LOG_LEVEL: "debug" };
-    assert.deepEqual(readSettings(env), env);
-    assert.deepEqual(readSettings({ ...env, CONFIG_FILE: "  " }), { ...env, CONFIG_FILE: "  " });
+describe("readConfigFile and the environment", () => {
+  it("reads nothing when CONFIG_FILE is unset or blank", () => {
+    assert.deepEqual(readConfigFile({ ALLOWED_DOMAINS: "example.com" }), {});
+    assert.deepEqual(readConfigFile({ CONFIG_FILE: "  " }), {});
   });
 
   it("reads a YAML file and a JSON file", async () => {
     const yaml = await configFile("ALLOWED_DOMAINS: [a.example, b.example]\nFAIL_MODE: open\n");
     const json = await configFile('{"ALLOWED_DOMAINS": "c.example", "LOG_LEVEL": "warn"}', "json");
-    assert.deepEqual(readSettings({ CONFIG_FILE: yaml }), {
-      ALLOWED_DOMAINS: "a.example,b.example",
+    assert.deepEqual(readConfigFile({ CONFIG_FILE: yaml }), {
+      ALLOWED_DOMAINS: ["a.example", "b.example"],
       FAIL_MODE: "open",
-      CONFIG_FILE: yaml,
     });
-    assert.deepEqual(readSettings({ CONFIG_FILE: json }), {
+    assert.deepEqual(readConfigFile({ CONFIG_FILE: json }), {
       ALLOWED_DOMAINS: "c.example",
       LOG_LEVEL: "warn",
-      CONFIG_FILE: json,
     });
   });
 
   it("lets a non-empty environment variable win over the file", async () => {
     const path = await configFile("ALLOWED_DOMAINS: file.example\nLOG_LEVEL: warn\n");
-    const settings = readSettings({ CONFIG_FILE: path, ALLOWED_DOMAINS: "env.example" });
-    assert.equal(settings.ALLOWED_DOMAINS, "env.example");
-    assert.equal(settings.LOG_LEVEL, "warn");
-    assert.deepEqual(describePolicy(loadConfig(settings).allowedDomains), ["env.example"]);
+    const config = fromFile({ CONFIG_FILE: path, ALLOWED_DOMAINS: "env.example" });
+    assert.deepEqual(allowedDomainsOf(config), ["env.example"]);
+    assert.equal(config.logLevel, "warn");
   });
 
   it("keeps the file's value when the environment variable is empty or blank", async () => {
     const path = await configFile("ALLOWED_DOMAINS: file.example\n");
-    for (const blank of ["", "   ", "\t"]) {
-      const settings = readSettings({ CONFIG_FILE: path, ALLOWED_DOMAINS: blank });
-      assert.equal(settings.ALLOWED_DOMAINS, "file.example", `env value ${JSON.stringify(blank)}`);
+    for (const blank of ["", "   ", "\t", undefined]) {
+      const config = fromFile({ CONFIG_FILE: path, ALLOWED_DOMAINS: blank });
+      assert.deepEqual(allowedDomainsOf(config), ["file.example"], `env ${blank}`);
     }
-    const undefinedEnv = readSettings({ CONFIG_FILE: path, ALLOWED_DOMAINS: undefined });
-    assert.equal(undefinedEnv.ALLOWED_DOMAINS, "file.example");
   });
 
-  it("passes environment variables the file cannot hold (NODE_ENV) through to loadConfig", async () => {
+  it("takes the settings the file cannot hold (NODE_ENV) from the environment", async () => {
     const path = await configFile(`HOOK_AUTH_SECRET: "${FILE_SECRET}"\n`);
-    const config = loadConfig(readSettings({ CONFIG_FILE: path, NODE_ENV: "production" }));
+    const config = fromFile({ CONFIG_FILE: path, NODE_ENV: "production" });
     assert.equal(config.production, true);
     assert.deepEqual(config.auth.secrets, [FILE_SECRET]);
     assert.equal(config.auth.usingDemoSecret, false);
@@ -245,31 +257,28 @@ describe("readSettings: CONFIG_FILE and the environment", () => {
 
   it("refuses a CONFIG_FILE that does not exist, naming the path", () => {
     const missing = join(dir, "no-such-file.yaml");
-    const error = configError(() => readSettings({ CONFIG_FILE: missing }));
+    const error = configError(() => readConfigFile({ CONFIG_FILE: missing }));
     assert.equal(error.message, `CONFIG_FILE: cannot read "${missing}"`);
   });
 
   it("refuses a CONFIG_FILE that is a directory", async () => {
     const sub = join(dir, "a-directory");
     await mkdir(sub);
-    const error = configError(() => readSettings({ CONFIG_FILE: sub }));
+    const error = configError(() => readConfigFile({ CONFIG_FILE: sub }));
     assert.match(error.message, /^CONFIG_FILE: cannot read/);
   });
 
-  it("refuses an invalid file even when the environment sets every value it holds", async () => {
+  it("refuses an unknown key even when the environment sets every value the file holds", async () => {
     const path = await configFile("ALLOWED_DOMAINS: example.com\nBOGUS: 1\n");
     const error = configError(() =>
-      readSettings({ CONFIG_FILE: path, ALLOWED_DOMAINS: "example.com" }),
+      fromFile({ CONFIG_FILE: path, ALLOWED_DOMAINS: "example.com" }),
     );
     assert.match(error.message, /"BOGUS" is not a known setting/);
   });
-});
 
-describe("readSettings then loadConfig", () => {
   it("loads the shipped config/example.yaml", () => {
-    const settings = readSettings({ CONFIG_FILE: EXAMPLE_FILE });
-    const config = loadConfig(settings);
-    assert.deepEqual(describePolicy(config.allowedDomains), ["example.com", "*.example.com"]);
+    const config = fromFile({ CONFIG_FILE: EXAMPLE_FILE });
+    assert.deepEqual(allowedDomainsOf(config), ["example.com", "*.example.com"]);
     assert.equal(config.auth.mode, "header");
     assert.equal(config.auth.header, "authorization");
     assert.equal(config.failMode, "closed");
@@ -280,33 +289,74 @@ describe("readSettings then loadConfig", () => {
     const path = await configFile(
       `HOOK_AUTH_SECRET: "${FILE_SECRET}"\nHOOK_AUTH_SECRET_PREVIOUS: "0123456789abcdef"\n`,
     );
-    const config = loadConfig(readSettings({ CONFIG_FILE: path }));
-    assert.deepEqual(config.auth.secrets, [FILE_SECRET, "0123456789abcdef"]);
+    assert.deepEqual(fromFile({ CONFIG_FILE: path }).auth.secrets, [
+      FILE_SECRET,
+      "0123456789abcdef",
+    ]);
   });
 
-  it("refuses a file secret shorter than 16 characters, naming the setting", async () => {
-    const path = await configFile('HOOK_AUTH_SECRET: "fifteen-chars.."\n');
-    const error = configError(() => loadConfig(readSettings({ CONFIG_FILE: path })));
-    assert.match(error.message, /^CONFIG_FILE HOOK_AUTH_SECRET: /);
-  });
-
-  it("refuses a value the schema lets through but loadConfig does not (ALLOWED_DOMAINS: '*')", async () => {
-    const path = await configFile('ALLOWED_DOMAINS: "*"\n');
-    const settings = readSettings({ CONFIG_FILE: path });
-    const error = configError(() => loadConfig(settings));
-    assert.match(error.message, /^ALLOWED_DOMAINS: /);
-  });
-
-  it("refuses a bad PORT string from the file, naming PORT", async () => {
+  it("lets an environment PORT cover a file PORT that is invalid", async () => {
     const path = await configFile('PORT: "eighty"\n');
-    const error = configError(() => loadConfig(readSettings({ CONFIG_FILE: path })));
-    assert.match(error.message, /^PORT: /);
+    assert.equal(fromFile({ CONFIG_FILE: path, PORT: "8080" }).port, 8080);
+  });
+});
+
+describe("config/config.schema.json and the loader: one source of truth", () => {
+  const schema = JSON.parse(
+    readFileSync(new URL("../config/config.schema.json", import.meta.url), "utf8"),
+  ) as { properties: Record<string, { enum?: string[]; default?: string; oneOf?: unknown[] }> };
+  const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+
+  it("is what npm run generate writes from the settings table", () => {
+    assert.deepEqual(schema, configFileSchema());
   });
 
-  it("lets an environment PORT cover a file PORT that passes the schema but not loadConfig", async () => {
-    // The schema accepts any string PORT; loadConfig sees only the environment's.
-    const path = await configFile('PORT: "eighty"\n');
-    const config = loadConfig(readSettings({ CONFIG_FILE: path, PORT: "8080" }));
-    assert.equal(config.port, 8080);
+  it("names every setting the loader reads from a file, and no other", () => {
+    assert.deepEqual(Object.keys(schema.properties).sort(), [...SETTING_NAMES].sort());
+    for (const name of SETTING_NAMES) {
+      assert.doesNotThrow(() => parseConfigFile(`${name}: x`), name);
+    }
+  });
+
+  for (const name of SETTING_NAMES) {
+    const setting: Setting = SETTINGS[name];
+    if (setting.kind !== "choice") continue;
+    it(`lists exactly the choices of ${name} the loader accepts, with its default`, () => {
+      assert.deepEqual(schema.properties[name]?.enum, [...setting.choices]);
+      assert.equal(schema.properties[name]?.default, setting.default);
+      for (const choice of setting.choices) {
+        assert.ok(validate({ [name]: choice }), `${name}: ${choice} passes the schema`);
+        const text = name === "HOOK_AUTH_MODE" && choice === "oauth" ? OAUTH_FILE : "";
+        assert.doesNotThrow(
+          () => fromText(`${text}${name}: ${choice}`),
+          `${name}: ${choice} loads`,
+        );
+      }
+      assert.equal(validate({ [name]: "not-a-choice" }), false);
+      assert.throws(() => fromText(`${name}: not-a-choice`), ConfigError);
+    });
+  }
+
+  it("agrees with the loader on the shape of lists, integers and strings", () => {
+    const cases: [string, unknown, boolean][] = [
+      ["ALLOWED_DOMAINS", ["example.com"], true],
+      ["ALLOWED_DOMAINS", "example.com", true],
+      ["ALLOWED_DOMAINS", [], false],
+      ["ALLOWED_DOMAINS", 5, false],
+      ["PORT", 8080, true],
+      ["PORT", "8080", true],
+      ["PORT", 80.5, false],
+      ["PORT", 70000, false],
+      ["PORT", true, false],
+      ["HOOK_AUTH_SECRET", "x".repeat(16), true],
+      ["HOOK_AUTH_SECRET", "x".repeat(15), false],
+      ["HOOK_AUTH_HEADER", ["a"], false],
+    ];
+    for (const [name, value, ok] of cases) {
+      assert.equal(validate({ [name]: value }), ok, `schema: ${name} ${JSON.stringify(value)}`);
+      const load = () => loadConfig({}, { [name]: value });
+      if (ok) assert.doesNotThrow(load, `loader: ${name} ${JSON.stringify(value)}`);
+      else assert.throws(load, ConfigError, `loader: ${name} ${JSON.stringify(value)}`);
+    }
   });
 });

@@ -1,74 +1,33 @@
-// CONFIG_FILE: the same settings as the environment, in YAML or JSON, checked against config/config.schema.json.
+// CONFIG_FILE: the same settings as the environment, in YAML or JSON. Only read here; loadConfig
+// validates its values with the same rules as the environment's.
 import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
 import { parse as parseYaml } from "yaml";
-import { ConfigError } from "./config.js";
+import { ConfigError, type FileSettings } from "./index.js";
 
-const SCHEMA = JSON.parse(
-  readFileSync(new URL("../config/config.schema.json", import.meta.url), "utf8"),
-) as object;
-const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(SCHEMA);
-
-type Settings = Record<string, string | undefined>;
-
-const CHOICES = ["HOOK_AUTH_MODE", "FAIL_MODE", "LOG_LEVEL"];
-
-/** Parses and validates a configuration file's text; values become strings as the environment has them. */
-export function parseConfigFile(text: string): Settings {
+/** Parses a configuration file's text into its values as written; an empty file sets nothing. */
+export function parseConfigFile(text: string): FileSettings {
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch {
     throw new ConfigError("CONFIG_FILE", "is neither valid YAML nor JSON");
   }
-  // An empty file (or one of comments only) sets nothing.
-  if (data === null || data === undefined) data = {};
-  // Choices are case-insensitive in the environment; the file reads them the same way.
-  if (typeof data === "object" && !Array.isArray(data)) {
-    const record = data as Record<string, unknown>;
-    for (const name of CHOICES) {
-      const value = record[name];
-      if (typeof value === "string") record[name] = value.trim().toLowerCase();
-    }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError("CONFIG_FILE", "must be a map of settings");
   }
-  if (!validate(data)) {
-    const errors = validate.errors ?? [];
-    // An unknown key says most; otherwise the deepest error, since oneOf reports every branch.
-    const first =
-      errors.find((e) => e.keyword === "additionalProperties") ??
-      errors.reduce<(typeof errors)[number] | undefined>(
-        (deepest, e) =>
-          deepest && deepest.instancePath.length >= e.instancePath.length ? deepest : e,
-        undefined,
-      );
-    const where = first?.instancePath ? first.instancePath.slice(1).split("/")[0] : undefined;
-    const extra = (first?.params as { additionalProperty?: string } | undefined)
-      ?.additionalProperty;
-    throw new ConfigError(
-      where ? `CONFIG_FILE ${where}` : "CONFIG_FILE",
-      extra ? `"${extra}" is not a known setting` : `${first?.message ?? "is invalid"}`,
-    );
-  }
-  const settings: Settings = {};
-  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
-    settings[key] = Array.isArray(value) ? value.join(",") : String(value);
-  }
-  return settings;
+  return data as FileSettings;
 }
 
-/** Reads CONFIG_FILE when set, and lays the environment over it: a non-empty variable wins. */
-export function readSettings(env: Settings): Settings {
+/** The settings of the file CONFIG_FILE names, or none when it is unset. */
+export function readConfigFile(env: Readonly<Record<string, string | undefined>>): FileSettings {
   const file = env.CONFIG_FILE?.trim();
-  if (!file) return env;
+  if (!file) return {};
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
     throw new ConfigError("CONFIG_FILE", `cannot read "${file}"`);
   }
-  const fromFile = parseConfigFile(text);
-  const fromEnv = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
-  );
-  return { ...fromFile, ...fromEnv };
+  return parseConfigFile(text);
 }
