@@ -34,8 +34,11 @@ COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY generated/openapi.json ./generated/openapi.json
-COPY config/config.schema.json config/example.yaml ./config/
 COPY public ./public
+# Examples for operators (not read unless CONFIG_FILE or POLICY_FILE names them).
+COPY config/example.yaml ./config/
+COPY policy/example.yaml ./policy/
+COPY policy/example-lists ./policy/example-lists
 USER node
 EXPOSE 3000
 STOPSIGNAL SIGTERM

@@ -16,14 +16,22 @@ export interface paths {
         put?: never;
         /**
          * Decide a registration or a progressive profile update
-         * @description Okta calls this operation with the profile a person submitted. The service checks every
-         *     email address the request carries against the allowed domains and answers:
+         * @description Okta calls this operation with the profile a person submitted. The service evaluates
+         *     every email address the request carries against its registration policy (ordered rules
+         *     over domains, addresses and maintained lists; `ALLOWED_DOMAINS` is a policy of one allow
+         *     rule) and answers:
          *
          *     - **allow**: `200` with a `com.okta.action.update` command `{registration: ALLOW}`;
          *     - **deny**: `200` with a `com.okta.action.update` command `{registration: DENY}` and an
          *       `error` whose first cause names the field (`location`) and carries the message the
          *       Sign-In Widget shows beside it (`errorSummary`) and a stable `reason`
-         *       (`INVALID_EMAIL_DOMAIN`, `INVALID_EMAIL`, `MISSING_EMAIL`).
+         *       (`INVALID_EMAIL_DOMAIN`, `INVALID_EMAIL`, `MISSING_EMAIL`, `DISPOSABLE_EMAIL`,
+         *       `FREE_EMAIL_PROVIDER`, `DENIED_EMAIL_DOMAIN`, `DENIED_EMAIL_ADDRESS` or the policy's own),
+         *       in the person's language when the policy has it.
+         *
+         *     An allow rule may add a `com.okta.user.profile.update` command (self-service registration
+         *     only). Every `200` answer carries a `debugContext` naming the deciding rules and the
+         *     policy's version, which Okta copies into its System Log.
          */
         post: operations["registrationHook"];
         delete?: never;
@@ -327,13 +335,15 @@ export interface components {
          */
         ErrorCause: {
             /**
-             * @description The message shown to the person signing up.
+             * @description The message shown to the person signing up, in their language when the policy has it.
              * @example Registration is open to example.com email addresses only.
              */
             errorSummary?: string;
             /**
-             * @description A stable, enum-like code. This service sends `INVALID_EMAIL_DOMAIN`, `INVALID_EMAIL`
-             *     or `MISSING_EMAIL`.
+             * @description A stable, enum-like code. This service sends `INVALID_EMAIL_DOMAIN` (no rule allowed
+             *     the domain), `INVALID_EMAIL`, `MISSING_EMAIL`, `DISPOSABLE_EMAIL`,
+             *     `FREE_EMAIL_PROVIDER`, `DENIED_EMAIL_DOMAIN`, `DENIED_EMAIL_ADDRESS`, or a reason its
+             *     policy defines (an upper-case token, `^[A-Z][A-Z0-9_]{0,63}$`).
              * @example INVALID_EMAIL_DOMAIN
              */
             reason?: string;
@@ -367,9 +377,37 @@ export interface components {
         /**
          * DebugContext
          * @description Free-form information that Okta writes to the System Log event
-         *     `inline_hook.response.processed`. Never put personal data here.
+         *     `inline_hook.response.processed`. Never put personal data here. This service sends, on every
+         *     `200` answer, the fields below: why the registration was allowed or denied, which rules of
+         *     the policy decided, and which report-only rules would have acted. It holds no address and
+         *     no secret, and stays under 512 bytes.
          */
         DebugContext: {
+            /**
+             * @description The decision the answer carries.
+             * @enum {string}
+             */
+            decision?: "ALLOW" | "DENY";
+            /**
+             * @description The deciding rule of each address checked, comma-separated, `email` first; `default`
+             *     when no rule matched, `address` when an address is missing or invalid.
+             */
+            rules?: string;
+            /** @description The enforced denial reasons, comma-separated. */
+            reasons?: string;
+            /** @description A digest of the compiled policy (rules, lists and messages). */
+            policyVersion?: string;
+            /**
+             * @description `rule:REASON` (or `rule:ALLOW`) of each report-only rule that matched, comma-separated;
+             *     with `mode: report`, every denial the policy would have made.
+             */
+            reportOnly?: string;
+            /**
+             * @description Present when the whole policy is report-only.
+             * @enum {string}
+             */
+            mode?: "report";
+        } & {
             [key: string]: unknown;
         };
         /**
@@ -408,7 +446,7 @@ export interface components {
              * @description A URN naming the kind of problem; stable, safe to branch on.
              * @enum {string}
              */
-            type: "urn:problem:registration-hook:invalid-request" | "urn:problem:registration-hook:malformed-json" | "urn:problem:registration-hook:unauthorized" | "urn:problem:registration-hook:not-found" | "urn:problem:registration-hook:method-not-allowed" | "urn:problem:registration-hook:payload-too-large" | "urn:problem:registration-hook:unsupported-media-type" | "urn:problem:registration-hook:internal-error";
+            type: "urn:problem:registration-hook:invalid-request" | "urn:problem:registration-hook:malformed-json" | "urn:problem:registration-hook:unauthorized" | "urn:problem:registration-hook:not-found" | "urn:problem:registration-hook:method-not-allowed" | "urn:problem:registration-hook:payload-too-large" | "urn:problem:registration-hook:unsupported-media-type" | "urn:problem:registration-hook:internal-error" | "urn:problem:registration-hook:bad-request" | "urn:problem:registration-hook:request-timeout" | "urn:problem:registration-hook:headers-too-large";
             /** @description A short summary of the kind of problem. */
             title: string;
             /** @description The HTTP status code. */
@@ -456,7 +494,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request body is not valid JSON or does not match the request schema; `errors` names each failing field. */
+        /**
+         * @description The request body is not valid JSON or does not match the request schema (`errors` names
+         *     each failing field), or the HTTP request itself is malformed (`bad-request`, answered by
+         *     the HTTP server before any operation runs, and the connection closed).
+         */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -519,6 +561,11 @@ export interface components {
         /** @description The path exists but not with this HTTP method. */
         MethodNotAllowed: {
             headers: {
+                /**
+                 * @description The methods the path takes (RFC 9110).
+                 * @example GET, HEAD
+                 */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -529,6 +576,26 @@ export interface components {
                  *       "status": 405,
                  *       "detail": "GET is not allowed here.",
                  *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request (headers or body) did not arrive in time. Answered by the HTTP server before
+         *     any operation runs; the connection is then closed.
+         */
+        RequestTimeout: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:request-timeout",
+                 *       "title": "The request did not arrive in time",
+                 *       "status": 408,
+                 *       "detail": "The request was not received within the time allowed."
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -565,6 +632,26 @@ export interface components {
                  *       "status": 415,
                  *       "detail": "Send the body as application/json.",
                  *       "instance": "3f1c2a9e-6a4b-4f0e-9b8e-2d7c1f5a0b12"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request's header block is larger than 16 KiB. Answered by the HTTP server before any
+         *     operation runs; the connection is then closed.
+         */
+        HeadersTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:problem:registration-hook:headers-too-large",
+                 *       "title": "The request headers are too large",
+                 *       "status": 431,
+                 *       "detail": "The request's headers must not exceed 16384 bytes."
                  *     }
                  */
                 "application/problem+json": components["schemas"]["Problem"];
@@ -646,8 +733,10 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -674,7 +763,10 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
     getReadiness: {
@@ -705,7 +797,10 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
             /** @description Not ready; `checks` says why. */
             503: {
                 headers: {
@@ -750,7 +845,10 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             405: components["responses"]["MethodNotAllowed"];
+            408: components["responses"]["RequestTimeout"];
+            431: components["responses"]["HeadersTooLarge"];
         };
     };
 }

@@ -1,6 +1,6 @@
 // Structured JSON logs (pino) that never carry secrets, tokens or full email addresses.
 import { type Logger, pino } from "pino";
-import type { LogLevel } from "./config.js";
+import type { LogLevel } from "./config/index.js";
 
 /** Headers worth keeping in a request log line; everything else (authorization, cookies) is dropped. */
 const LOGGED_HEADERS = ["user-agent", "x-okta-request-id", "content-type", "content-length"];
@@ -27,16 +27,17 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
   return destination ? pino(options, destination) : pino(options);
 }
 
-export function requestSummary(req: {
-  id?: unknown;
-  method?: string;
-  url?: string;
-  headers: Record<string, unknown>;
-}) {
+/** The request as a log line shows it: id, method, path without the query, a few harmless headers. */
+export function requestSummary(
+  id: string,
+  req: { method?: string | undefined; url?: string | undefined; headers: Record<string, unknown> },
+) {
   const headers: Record<string, unknown> = {};
   for (const name of LOGGED_HEADERS) {
     if (req.headers[name] !== undefined) headers[name] = req.headers[name];
   }
   // The query string is left out: nothing the hook needs is there, and a caller could put anything in it.
-  return { id: req.id, method: req.method, path: req.url?.split("?")[0], headers };
+  const url = req.url ?? "";
+  const query = url.indexOf("?");
+  return { id, method: req.method, path: query === -1 ? url : url.slice(0, query), headers };
 }

@@ -1,8 +1,8 @@
-// What one configuration compiles to; swapped whole on reload so a request sees one configuration throughout.
+// What one configuration compiles to; swapped whole on reload, and each call keeps the one it arrived under.
 import type { Logger } from "pino";
 import { type Authenticator, createAuthenticator } from "./auth/index.js";
 import type { KeySourceOptions } from "./auth/oauth.js";
-import type { Config } from "./config.js";
+import type { Config } from "./config/index.js";
 
 export interface Runtime {
   readonly config: Config;
@@ -20,27 +20,15 @@ export async function createRuntime(
   return { config, auth };
 }
 
-/** The runtime a request started with: pinned when it arrives, so a reload never mixes two configurations. */
-export function runtimeOf(
-  res: { locals: Record<string, unknown> },
-  holder: RuntimeHolder,
-): Runtime {
-  return (res.locals.runtime as Runtime | undefined) ?? holder.current;
-}
-
 /** Holds the current runtime; replaced atomically, the old one stopped once the new one is ready. */
 export class RuntimeHolder {
   private draining = false;
 
   constructor(private runtime: Runtime) {}
 
+  /** What a call arriving now is served by; the call keeps it (see Call.runtime). */
   get current(): Runtime {
     return this.runtime;
-  }
-
-  /** Pins the current runtime on a response; see runtimeOf. */
-  pin(res: { locals: Record<string, unknown> }): void {
-    res.locals.runtime = this.runtime;
   }
 
   get isDraining(): boolean {

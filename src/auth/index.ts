@@ -1,6 +1,6 @@
 // Who may call the hook: a shared-secret header, or an OAuth 2.0 bearer token (optionally with a secret header too).
 import type { Logger } from "pino";
-import type { AuthSettings } from "../config.js";
+import type { AuthSettings } from "../config/index.js";
 import {
   type BearerFailure,
   createBearerVerifier,
@@ -25,6 +25,8 @@ export interface Authenticator {
   /** Ready to authenticate: in OAuth mode, once the signing keys are in hand. */
   readonly keysState: "ok" | "failing" | "not-needed";
   start(): Promise<void>;
+  /** Asks for the signing keys again (rate-limited); a no-op where none are needed. */
+  refreshKeys(): Promise<void>;
   stop(): void;
 }
 
@@ -46,6 +48,7 @@ export function createAuthenticator(
         secretOk(headers[secretHeader]) ? OK : { ok: false, reason: "wrong-secret" },
       keysState: "not-needed",
       start: async () => {},
+      refreshKeys: async () => {},
       stop: () => {},
     };
   }
@@ -55,18 +58,19 @@ export function createAuthenticator(
     mode: "oauth",
     accepts: (scheme) => scheme === "oktaBearerToken",
     authenticate: async (headers) => {
-      // Both are checked whatever the first says, so timing does not tell which one failed.
-      const [bearer, secret] = [
-        await verifyBearer(headers.authorization),
-        secretOk(headers[secretHeader]),
-      ];
-      if (!bearer.ok) return bearer;
-      return secret ? OK : { ok: false, reason: "wrong-secret" };
+      // The local check first: a caller without the shared secret is refused (401) even while
+      // no signing key is held, and never costs a signature check or a JWKS fetch.
+      if (!secretOk(headers[secretHeader])) return { ok: false, reason: "wrong-secret" };
+      const bearer = await verifyBearer(headers.authorization);
+      return bearer.ok ? OK : bearer;
     },
     get keysState() {
       return keys.hasKeys ? "ok" : "failing";
     },
     start: () => keys.start(),
+    refreshKeys: async () => {
+      await keys.refresh();
+    },
     stop: () => keys.stop(),
   };
 }

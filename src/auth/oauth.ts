@@ -1,7 +1,7 @@
 // OAuth 2.0 bearer tokens: verify Okta's access token (signature from the JWKS, issuer, audience, client, scope, time).
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type RemoteJWKSet } from "jose";
 import type { Logger } from "pino";
-import type { OAuthSettings } from "../config.js";
+import type { OAuthSettings } from "../config/index.js";
 
 export type BearerFailure =
   | "missing"
@@ -30,6 +30,9 @@ export interface KeySourceOptions {
   readonly refreshIntervalMs?: number;
   /** How long one fetch may take: Okta gives the whole call 3 seconds. */
   readonly fetchTimeoutMs?: number;
+  /** While no key is held, retry after this long, doubling up to maxRetryDelayMs. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
 }
 
 class KeysUnavailable extends Error {}
@@ -45,6 +48,9 @@ export class JwksKeySource {
   private lastAttempt = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private stopped = false;
 
   constructor(
     private readonly uri: URL,
@@ -52,6 +58,7 @@ export class JwksKeySource {
     private readonly options: KeySourceOptions = {},
   ) {
     this.minInterval = options.minRefetchIntervalMs ?? 10_000;
+    this.retryDelay = options.retryDelayMs ?? 500;
     // jose never refetches on its own: no expiry, and unknown keys are handled here.
     this.remote = createRemoteJWKSet(uri, {
       cacheMaxAge: Number.POSITIVE_INFINITY,
@@ -76,7 +83,25 @@ export class JwksKeySource {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
+  }
+
+  /**
+   * A pod that starts during a JWKS outage gets no traffic, so no call would ask for the keys
+   * again: while none is held, retry with a doubling delay, so it is ready soon after the
+   * outage ends.
+   */
+  private scheduleRetry(): void {
+    if (this.stopped || this.hasKeys || this.retryTimer !== undefined) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(delay * 2, this.options.maxRetryDelayMs ?? 5_000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh(true);
+    }, delay);
+    this.retryTimer.unref();
   }
 
   /** One fetch at a time; `force` skips the rate limit (start and background refresh). */
@@ -89,6 +114,7 @@ export class JwksKeySource {
     this.lastAttempt = Date.now();
     this.inFlight = this.remote.reload().then(
       () => {
+        this.retryDelay = this.options.retryDelayMs ?? 500;
         this.logger.debug({ jwksUri: this.uri.origin + this.uri.pathname }, "JWKS refreshed");
       },
       (error: unknown) => {
@@ -105,6 +131,7 @@ export class JwksKeySource {
     } finally {
       this.inFlight = undefined;
     }
+    this.scheduleRetry();
     return true;
   }
 

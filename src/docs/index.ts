@@ -1,50 +1,69 @@
 // The published contract: the bundled OpenAPI document as JSON and YAML, and an API reference page at /docs.
+// Every file is read once, when the router is built, and answered from memory: a client that never
+// reads its answers holds references to the same buffers, never copies of them.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import express, { type Router } from "express";
+import express, { type Response, type Router } from "express";
 import type { Document } from "openapi-backend";
 import { stringify as toYaml } from "yaml";
 
-const swaggerUiDist = createRequire(import.meta.url)("swagger-ui-dist") as {
-  getAbsoluteFSPath(): string;
-};
+// absolute-path.js only returns the folder; index.js would load the 1 MB browser bundles into node.
+const swaggerUiFolder = createRequire(import.meta.url)(
+  "swagger-ui-dist/absolute-path.js",
+) as () => string;
 
 // public/ sits two levels up from both src/docs/ and dist/docs/.
 const PUBLIC = new URL("../../public/", import.meta.url);
-const PAGE = readFileSync(new URL("docs.html", PUBLIC), "utf8");
 
-/** The page's own script and styles, read once and served under /docs/. */
-const PAGE_FILES = [
-  { name: "docs.js", type: "text/javascript" },
-  { name: "docs.css", type: "text/css" },
-].map(({ name, type }) => ({ name, type, body: readFileSync(new URL(name, PUBLIC), "utf8") }));
+interface StaticFile {
+  readonly path: string;
+  readonly type: string;
+  readonly body: Buffer;
+  readonly cache: string;
+}
 
-/** Only the files the page loads are served from swagger-ui-dist. */
-const ASSETS = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "favicon-16x16.png"];
+function answer(res: Response, file: StaticFile): void {
+  res.status(200).type(file.type).set("cache-control", file.cache).send(file.body);
+}
+
+const page = (path: string, type: string, name: string): StaticFile => ({
+  path,
+  type,
+  body: readFileSync(new URL(name, PUBLIC)),
+  cache: "no-store",
+});
 
 export function createDocsRouter(document: Document): Router {
-  const json = JSON.stringify(document);
-  const yaml = toYaml(document, { lineWidth: 0 });
+  const assets = `${swaggerUiFolder()}/`;
+  const asset = (name: string, type: string): StaticFile => ({
+    path: `/docs/assets/${name}`,
+    type,
+    body: readFileSync(assets + name),
+    cache: "public, max-age=86400",
+  });
+  const files: StaticFile[] = [
+    {
+      path: "/openapi.json",
+      type: "application/json",
+      body: Buffer.from(JSON.stringify(document)),
+      cache: "no-store",
+    },
+    {
+      path: "/openapi.yaml",
+      type: "application/yaml",
+      body: Buffer.from(toYaml(document, { lineWidth: 0 })),
+      cache: "no-store",
+    },
+    page("/docs", "text/html", "docs.html"),
+    page("/docs/docs.js", "text/javascript", "docs.js"),
+    page("/docs/docs.css", "text/css", "docs.css"),
+    // Only the files the page loads are served from swagger-ui-dist.
+    asset("swagger-ui-bundle.js", "text/javascript"),
+    asset("swagger-ui.css", "text/css"),
+    asset("favicon-32x32.png", "image/png"),
+    asset("favicon-16x16.png", "image/png"),
+  ];
   const router = express.Router();
-  router.get("/openapi.json", (_req, res) => {
-    res.status(200).type("application/json").send(json);
-  });
-  router.get("/openapi.yaml", (_req, res) => {
-    res.status(200).type("application/yaml").send(yaml);
-  });
-  router.get("/docs", (_req, res) => {
-    res.status(200).type("text/html").send(PAGE);
-  });
-  for (const file of PAGE_FILES) {
-    router.get(`/docs/${file.name}`, (_req, res) => {
-      res.status(200).type(file.type).send(file.body);
-    });
-  }
-  const assetRoot = swaggerUiDist.getAbsoluteFSPath();
-  for (const asset of ASSETS) {
-    router.get(`/docs/assets/${asset}`, (_req, res) => {
-      res.sendFile(asset, { root: assetRoot, maxAge: "1d" });
-    });
-  }
+  for (const file of files) router.get(file.path, (_req, res) => answer(res, file));
   return router;
 }

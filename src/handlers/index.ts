@@ -1,15 +1,20 @@
 // The operation handlers, one per operationId in the spec; the type makes the map exhaustive.
+import type { Logger } from "pino";
 import type { HookMetrics } from "../metrics.js";
 import type { RuntimeHolder } from "../runtime.js";
 import { createGetMetrics, createGetReadiness, getHealth } from "./operations.js";
 import { createRegistrationHook } from "./registrationHook.js";
 import type { OperationHandlers } from "./types.js";
 
-export function createHandlers(holder: RuntimeHolder, metrics: HookMetrics): OperationHandlers {
+export function createHandlers(
+  holder: RuntimeHolder,
+  metrics: HookMetrics,
+  logger: Logger,
+): OperationHandlers {
   return {
-    registrationHook: createRegistrationHook(holder, metrics),
+    registrationHook: createRegistrationHook(metrics),
     getHealth,
-    getReadiness: createGetReadiness(holder),
+    getReadiness: createGetReadiness(holder, logger),
     getMetrics: createGetMetrics(metrics),
-  } satisfies OperationHandlers;
+  };
 }

@@ -1,4 +1,6 @@
 // GET /healthz, /readyz and /metrics: what the platform running the service asks of it.
+import type { Logger } from "pino";
+import { reply, replySerialised, send, serialise } from "../http/respond.js";
 import type { HookMetrics } from "../metrics.js";
 import type { RuntimeHolder } from "../runtime.js";
 import type { ResponseBodyOf } from "../spec.js";
@@ -6,30 +8,38 @@ import type { OperationHandler } from "./types.js";
 
 type Readiness = ResponseBodyOf<"getReadiness", 200>;
 
-const HEALTHY = JSON.stringify({ status: "ok" } satisfies ResponseBodyOf<"getHealth", 200>);
+const HEALTHY = serialise<ResponseBodyOf<"getHealth", 200>>({ status: "ok" });
 
-export const getHealth: OperationHandler<"getHealth"> = (_c, _req, res) =>
-  res.status(200).type("application/json").send(HEALTHY);
+export const getHealth: OperationHandler<"getHealth"> = (_input, res, call) =>
+  replySerialised(res, call, "getHealth", 200, HEALTHY);
 
-export function createGetReadiness(holder: RuntimeHolder): OperationHandler<"getReadiness"> {
-  return (_c, _req, res) => {
+export function createGetReadiness(
+  holder: RuntimeHolder,
+  logger: Logger,
+): OperationHandler<"getReadiness"> {
+  return (_input, res, call) => {
+    const { auth } = holder.current;
     const checks: Readiness["checks"] = {
       config: "ok",
-      keys: holder.current.auth.keysState,
+      keys: auth.keysState,
       shutdown: holder.isDraining ? "draining" : "ok",
     };
+    // A pod without keys gets no traffic, so its probe is what asks for them again.
+    if (checks.keys === "failing" && !holder.isDraining) {
+      auth
+        .refreshKeys()
+        .catch((error: unknown) => logger.warn({ err: error }, "JWKS refresh failed"));
+    }
     const ready = checks.keys !== "failing" && checks.shutdown === "ok";
     const body: Readiness = { status: ready ? "ready" : "not-ready", checks };
-    return res
-      .status(ready ? 200 : 503)
-      .type("application/json")
-      .send(JSON.stringify(body));
+    if (ready) reply(res, call, "getReadiness", 200, body);
+    else reply(res, call, "getReadiness", 503, body);
   };
 }
 
 export function createGetMetrics(metrics: HookMetrics): OperationHandler<"getMetrics"> {
-  return async (_c, _req, res) => {
-    const text = await metrics.registry.metrics();
-    return res.status(200).type(metrics.registry.contentType).send(text);
+  return async (_input, res, call) => {
+    const text = await metrics.collect();
+    send(res, call, 200, metrics.registry.contentType, text);
   };
 }

@@ -1,9 +1,7 @@
-// POST /registrationHook: decide by email domain and answer with Okta's commands.
-
+// POST /registrationHook: evaluate the registration policy and answer with Okta's commands.
+import { send } from "../http/respond.js";
 import type { HookMetrics } from "../metrics.js";
-import { serialiseResponse } from "../policy/answer.js";
-import { decide } from "../policy/decide.js";
-import { type RuntimeHolder, runtimeOf } from "../runtime.js";
+import { evaluatePolicy, serialiseAnswer } from "../policy/engine/index.js";
 import type { OperationHandler } from "./types.js";
 
 /** Okta's event ids are short tokens; anything else (an address, a megabyte) stays out of the logs. */
@@ -13,33 +11,38 @@ function loggableEventId(eventId: unknown): string | undefined {
   return typeof eventId === "string" && LOGGABLE_EVENT_ID.test(eventId) ? eventId : undefined;
 }
 
-export function createRegistrationHook(
-  holder: RuntimeHolder,
-  metrics: HookMetrics,
-): OperationHandler<"registrationHook"> {
-  return (c, req, res) => {
-    const request = c.request.requestBody;
-    const decision = decide(request, runtimeOf(res, holder).config.allowedDomains);
-    const first = decision.outcome === "deny" ? decision.refusals[0] : undefined;
-    metrics.decisions.inc({
-      decision: decision.outcome,
-      reason: first?.reason ?? "",
-      request_type: decision.kind,
-    });
-    req.log.info(
-      {
-        eventId: loggableEventId(request.eventId),
-        requestType: decision.kind,
-        decision: decision.outcome,
-        reason: first?.reason,
-        field: first?.field,
-        emailDomains:
-          decision.outcome === "allow"
-            ? decision.domains
-            : decision.refusals.flatMap((r) => (r.domain === undefined ? [] : [r.domain])),
-      },
-      "registration hook decision",
-    );
-    return res.status(200).type("application/json").send(serialiseResponse(decision));
+export function createRegistrationHook(metrics: HookMetrics): OperationHandler<"registrationHook"> {
+  return ({ body: request }, res, call) => {
+    const { policy } = call.runtime.config;
+    const verdict = evaluatePolicy(request, policy);
+    const first = verdict.refusals[0];
+    metrics.decided(verdict.outcome, first?.reason ?? "", verdict.kind);
+    for (const finding of verdict.reportOnly) {
+      metrics.reportedOnly(finding.rule, finding.reason ?? finding.action.toUpperCase());
+    }
+    call.message = "registration hook decision";
+    call.log = {
+      eventId: loggableEventId(request.eventId),
+      requestType: verdict.kind,
+      decision: verdict.outcome,
+      reason: first?.reason,
+      field: first?.field,
+      rules: verdict.addresses.map((a) => a.rule),
+      ...(verdict.reportOnly.length === 0
+        ? {}
+        : { reportOnly: verdict.reportOnly.map((f) => `${f.rule}:${f.reason ?? f.action}`) }),
+      policyVersion: policy.version,
+      // On a denial, the domains that were refused; on an allowance, every domain checked.
+      emailDomains: [
+        ...new Set(
+          verdict.addresses.flatMap((a) =>
+            a.domain === undefined || (verdict.outcome === "deny" && a.outcome !== "deny")
+              ? []
+              : [a.domain],
+          ),
+        ),
+      ],
+    };
+    send(res, call, 200, "application/json", serialiseAnswer(verdict, policy));
   };
 }

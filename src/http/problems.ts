@@ -1,9 +1,15 @@
 // The one registry of HTTP errors the service can answer, each in the spec's problem+json shape.
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 import type { Schemas } from "../spec.js";
+import type { Call } from "./call.js";
+import { send } from "./respond.js";
 
 export type Problem = Schemas["Problem"];
 export type FieldError = Schemas["FieldError"];
+
+const PREFIX = "urn:problem:registration-hook:";
+/** The slugs the spec lists: a misspelt one does not compile. */
+type Slug = Problem["type"] extends `${typeof PREFIX}${infer S}` ? S : never;
 
 interface ProblemKind {
   readonly status: number;
@@ -11,8 +17,8 @@ interface ProblemKind {
   readonly title: string;
 }
 
-function kind(status: number, slug: string, title: string): ProblemKind {
-  return { status, type: `urn:problem:registration-hook:${slug}` as Problem["type"], title };
+function kind(status: number, slug: Slug, title: string): ProblemKind {
+  return { status, type: `${PREFIX}${slug}`, title };
 }
 
 export const PROBLEMS = {
@@ -24,6 +30,10 @@ export const PROBLEMS = {
   payloadTooLarge: kind(413, "payload-too-large", "The request body is too large"),
   unsupportedMediaType: kind(415, "unsupported-media-type", "The request body must be JSON"),
   internalError: kind(500, "internal-error", "Internal error"),
+  // Answered by the HTTP server itself, before any operation runs.
+  badRequest: kind(400, "bad-request", "The HTTP request is malformed"),
+  requestTimeout: kind(408, "request-timeout", "The request did not arrive in time"),
+  headersTooLarge: kind(431, "headers-too-large", "The request headers are too large"),
 } as const satisfies Record<string, ProblemKind>;
 
 export type ProblemKey = keyof typeof PROBLEMS;
@@ -46,14 +56,16 @@ export function problemBody(
 
 /** Answers with a problem; `instance` is the request id so a caller can quote it to an operator. */
 export function sendProblem(
-  res: Response,
+  res: ServerResponse,
+  call: Call,
   key: ProblemKey,
   detail?: string,
   errors?: FieldError[],
-): Response {
+  extraHeaders?: readonly string[],
+): void {
   const body = problemBody(key, detail, {
-    instance: String(res.req.id ?? ""),
+    instance: call.id,
     ...(errors === undefined ? {} : { errors }),
   });
-  return res.status(body.status).type("application/problem+json").send(JSON.stringify(body));
+  send(res, call, body.status, "application/problem+json", JSON.stringify(body), extraHeaders);
 }
