@@ -4,275 +4,75 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { posix } from "node:path";
-import { Writable } from "node:stream";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { parseAllDocuments } from "yaml";
-import { createApp, type HookApp } from "../src/app.js";
-import { ConfigError, loadConfig, parseWorkers } from "../src/config.js";
-import { createHttpServer } from "../src/http/server.js";
-import { createLogger } from "../src/logger.js";
+import {
+  ConfigError,
+  listen,
+  loadConfig,
+  parseWorkers,
+  startService,
+  type TestService,
+} from "./support/app.js";
+import {
+  type Container,
+  copies,
+  type DataManifest,
+  type Deployment,
+  dockerIgnored,
+  effective,
+  execForm,
+  type Hpa,
+  type IngressManifest,
+  imageOf,
+  type Kustomization,
+  last,
+  loadYaml,
+  type Manifest,
+  OUT_DIR,
+  type Pdb,
+  parseDockerfile,
+  quantity,
+  ROOT,
+  read,
+  readJson,
+  runtimePackages,
+  runtimeReferences,
+  type ServiceManifest,
+  type Stage,
+  shipping,
+} from "./support/deploy.js";
+import { httpCall } from "./support/socket.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const K8S_DIR = "deploy/kubernetes";
 const SECRET_EXAMPLE = "secret.example.yaml";
 const REAL_SECRET = "Basic dGVzdDpjb3JyZWN0LWhvcnNlLWJhdHRlcnk=";
-
-const read = (file: string): string => readFileSync(`${ROOT}/${file}`, "utf8");
-const readJson = <T>(file: string): T => JSON.parse(read(file)) as T;
 
 const packageJson = readJson<{
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
 }>("package.json");
-const OUT_DIR = readJson<{ compilerOptions: { outDir: string } }>("tsconfig.build.json")
-  .compilerOptions.outDir;
 const spec = readJson<{ paths: Record<string, unknown> }>("generated/openapi.json");
 const configSchema = readJson<{ properties: Record<string, unknown> }>("config/config.schema.json");
-/** Settings read from the environment but not from CONFIG_FILE (src/server.ts, src/configFile.ts). */
+/** Settings read from the environment but not from CONFIG_FILE (src/main.ts, src/config/). */
 const ENV_ONLY_SETTINGS = ["NODE_ENV", "CONFIG_FILE", "WORKERS"];
 const KNOWN_SETTINGS = new Set([...Object.keys(configSchema.properties), ...ENV_ONLY_SETTINGS]);
 
-/** The service's own drain timeout on SIGTERM, read from src/server.ts. */
+/** The service's own drain timeout on SIGTERM, read from src/main.ts. */
 const DRAIN_SECONDS = (() => {
-  const match = /const DRAIN_TIMEOUT_MS = ([\d_]+);/.exec(read("src/server.ts"));
-  assert.ok(match?.[1], "src/server.ts declares DRAIN_TIMEOUT_MS");
+  const match = /const DRAIN_TIMEOUT_MS = ([\d_]+);/.exec(read("src/main.ts"));
+  assert.ok(match?.[1], "src/main.ts declares DRAIN_TIMEOUT_MS");
   return Number(match[1].replaceAll("_", "")) / 1000;
 })();
 
-// ---------------------------------------------------------------------------------------------
-// What the compiled service reads at run time.
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(`${ROOT}/${dir}`, { withFileTypes: true }).flatMap((entry) => {
-    const file = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return sourceFiles(file);
-    return file.endsWith(".ts") ? [file] : [];
-  });
-}
-
-/**
- * Files outside dist/ that the compiled service opens, found as `new URL("../…", import.meta.url)`
- * in src/: each is resolved from where its module lands in dist/ (tsconfig.build.json keeps src/'s
- * layout under outDir), giving a path relative to the application root.
- */
-function runtimeReferences(): string[] {
-  const found = new Set<string>();
-  const pattern = /new URL\(\s*["'](\.\.\/[^"']*)["']\s*,\s*import\.meta\.url\s*\)/g;
-  for (const file of sourceFiles("src")) {
-    const compiledDir = posix.join(OUT_DIR, posix.dirname(posix.relative("src", file)));
-    for (const [, reference] of read(file).matchAll(pattern)) {
-      if (reference === undefined) continue;
-      const target = posix.normalize(posix.join(compiledDir, reference)).replace(/\/$/, "");
-      if (target === OUT_DIR || target.startsWith(`${OUT_DIR}/`)) continue;
-      assert.ok(!target.startsWith(".."), `${file} reads ${reference}, outside the application`);
-      found.add(target);
-    }
-  }
-  return [...found].sort();
-}
-
 const RUNTIME_REFERENCES = runtimeReferences();
-
-/**
- * The npm packages the server loads: bare specifiers of the value imports (and createRequire calls)
- * of every module reachable from src/server.ts. `import type` is erased; `import { type X }` is not
- * (verbatimModuleSyntax keeps it as an import).
- */
-function runtimePackages(entry = "src/server.ts"): string[] {
-  const packages = new Set<string>();
-  const visited = new Set<string>();
-  const visit = (file: string) => {
-    if (visited.has(file)) return;
-    visited.add(file);
-    const text = read(file);
-    const specifiers = [
-      ...[...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\bfrom\s+["']([^"']+)["']/gm)],
-      ...[...text.matchAll(/^\s*import\s+["']([^"']+)["']/gm)],
-      ...[...text.matchAll(/createRequire\([^)]*\)\(\s*["']([^"']+)["']\s*\)/g)],
-    ].map(([, specifier]) => specifier ?? "");
-    for (const specifier of specifiers) {
-      if (specifier.startsWith(".")) {
-        const target = posix.join(posix.dirname(file), specifier).replace(/\.js$/, ".ts");
-        if (target.startsWith("src/")) visit(target);
-      } else if (!specifier.startsWith("node:")) {
-        const parts = specifier.split("/");
-        packages.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? ""));
-      }
-    }
-  };
-  visit(entry);
-  return [...packages].sort();
-}
 
 /** Imported at run time but declared in devDependencies, which `npm ci --omit=dev` leaves out. */
 const missingFromDependencies = runtimePackages().filter(
   (name) => !Object.hasOwn(packageJson.dependencies, name),
 );
-
-// ---------------------------------------------------------------------------------------------
-// A small Dockerfile reader: stages, instructions, and what the final stage's COPYs put where.
-
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-}
-
-interface Stage {
-  readonly base: string;
-  readonly name: string | undefined;
-  readonly instructions: Instruction[];
-}
-
-function parseDockerfile(text: string): Stage[] {
-  // Docker drops comment lines (even inside a continuation) and then joins continued lines.
-  const lines = text.split("\n").filter((line) => !line.trimStart().startsWith("#"));
-  const joined = lines.join("\n").replace(/\\\n/g, " ");
-  const stages: Stage[] = [];
-  for (const line of joined.split("\n")) {
-    const match = /^\s*(\w+)\s+(.*)$/.exec(line);
-    if (!match?.[1] || match[2] === undefined) continue;
-    const keyword = match[1].toUpperCase();
-    const args = match[2].trim();
-    if (keyword === "FROM") {
-      const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      assert.ok(from?.[1], `FROM ${args}`);
-      stages.push({ base: from[1], name: from[2], instructions: [] });
-      continue;
-    }
-    const stage = stages.at(-1);
-    assert.ok(stage, `${keyword} before the first FROM`);
-    stage.instructions.push({ keyword, args });
-  }
-  return stages;
-}
-
-/** A stage and the earlier stages it is built FROM, the stage itself first. */
-function lineage(stages: readonly Stage[], stage: Stage): Stage[] {
-  const parent = stages.find((s) => s.name !== undefined && s.name === stage.base);
-  return parent ? [stage, ...lineage(stages, parent)] : [stage];
-}
-
-function imageOf(stages: readonly Stage[], stage: Stage): string {
-  const chain = lineage(stages, stage);
-  return chain[chain.length - 1]?.base ?? "";
-}
-
-/** Every instruction that applies to the stage, inherited ones first. */
-function effective(stages: readonly Stage[], stage: Stage): Instruction[] {
-  return lineage(stages, stage)
-    .reverse()
-    .flatMap((s) => s.instructions);
-}
-
-function workdirOf(instructions: readonly Instruction[]): string {
-  let dir = "/";
-  for (const { keyword, args } of instructions) {
-    if (keyword === "WORKDIR") dir = posix.resolve(dir, args);
-  }
-  return dir;
-}
-
-function last(instructions: readonly Instruction[], keyword: string): Instruction | undefined {
-  return instructions.filter((i) => i.keyword === keyword).at(-1);
-}
-
-function execForm(instruction: Instruction | undefined): string[] {
-  assert.ok(instruction, "instruction present");
-  const value: unknown = JSON.parse(instruction.args.replace(/^(?:--\S+\s+)*CMD\s+/, ""));
-  assert.ok(
-    Array.isArray(value) && value.every((v) => typeof v === "string"),
-    `${instruction.keyword} in exec (JSON array) form, so no shell stands between it and signals`,
-  );
-  return value;
-}
-
-interface CopyMapping {
-  /** Where the files come from: "context", or the stage name. */
-  readonly origin: string;
-  /** The path relative to the repository (or to the origin stage's workdir). */
-  readonly source: string;
-  /** Where it lands, relative to the final stage's workdir. */
-  readonly target: string;
-  readonly flags: readonly string[];
-}
-
-function isDirectory(source: string): boolean {
-  if (source === OUT_DIR) return true;
-  return existsSync(`${ROOT}/${source}`) && statSync(`${ROOT}/${source}`).isDirectory();
-}
-
-function copies(stages: readonly Stage[], stage: Stage): CopyMapping[] {
-  const result: CopyMapping[] = [];
-  const seen: Instruction[] = [];
-  const appRoot = workdirOf(effective(stages, stage));
-  for (const instruction of effective(stages, stage)) {
-    seen.push(instruction);
-    if (instruction.keyword !== "COPY" && instruction.keyword !== "ADD") continue;
-    const words = instruction.args.startsWith("[")
-      ? (JSON.parse(instruction.args) as string[])
-      : instruction.args.split(/\s+/);
-    const flags = words.filter((w) => w.startsWith("--"));
-    const paths = words.filter((w) => !w.startsWith("--"));
-    const dest = paths.pop();
-    assert.ok(dest !== undefined && paths.length > 0, `COPY ${instruction.args}`);
-    const origin = flags.find((f) => f.startsWith("--from="))?.slice("--from=".length);
-    const originStage = stages.find((s) => s.name === origin);
-    const originDir = originStage ? workdirOf(effective(stages, originStage)) : "/";
-    const into = posix.resolve(workdirOf(seen), dest);
-    for (const path of paths) {
-      const source = originStage
-        ? posix.relative(originDir, posix.resolve(originDir, path))
-        : posix.normalize(path).replace(/\/$/, "");
-      const landed =
-        dest.endsWith("/") || paths.length > 1
-          ? isDirectory(source)
-            ? into
-            : posix.join(into, posix.basename(source))
-          : into;
-      result.push({
-        origin: origin ?? "context",
-        source,
-        target: posix.relative(appRoot, landed),
-        flags,
-      });
-    }
-  }
-  return result;
-}
-
-/** The copy that puts `path` at the same place under the application root, if any. */
-function shipping(mappings: readonly CopyMapping[], path: string): CopyMapping | undefined {
-  return mappings.find(
-    (m) => m.source === m.target && (path === m.target || path.startsWith(`${m.target}/`)),
-  );
-}
-
-/** .dockerignore matching as Docker does it: patterns anchored at the context root, `!` re-includes. */
-function dockerIgnored(patterns: readonly string[], path: string): boolean {
-  const toRegex = (pattern: string) =>
-    new RegExp(
-      `^${pattern
-        .replace(/^\/+|\/+$/g, "")
-        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-        .replace(/\*\*\//g, "\u0000")
-        .replace(/\*\*/g, ".*")
-        .replace(/\*/g, "[^/]*")
-        .replace(/\?/g, "[^/]")
-        .replaceAll("\u0000", "(?:.*/)?")}$`,
-    );
-  const prefixes = path.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"));
-  let ignored = false;
-  for (const raw of patterns) {
-    const negated = raw.startsWith("!");
-    const regex = toRegex(negated ? raw.slice(1) : raw);
-    if (prefixes.some((p) => regex.test(p))) ignored = !negated;
-  }
-  return ignored;
-}
 
 const dockerfile = parseDockerfile(read("Dockerfile"));
 const finalStage = dockerfile.at(-1);
@@ -294,180 +94,14 @@ function runs(stage: Stage, command: RegExp): boolean {
   return effective(dockerfile, stage).some((i) => i.keyword === "RUN" && command.test(i.args));
 }
 
-// ---------------------------------------------------------------------------------------------
-// The Kubernetes manifests, typed as far as the checks need.
-
-interface Metadata {
-  readonly name: string;
-  readonly labels?: Record<string, string>;
-  readonly annotations?: Record<string, string>;
-}
-interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: Metadata;
-  readonly file: string;
-}
-interface HttpProbe {
-  readonly httpGet?: { readonly path?: string; readonly port?: number | string };
-  readonly periodSeconds?: number;
-  readonly failureThreshold?: number;
-}
-interface SecurityContext {
-  readonly runAsNonRoot?: boolean;
-  readonly runAsUser?: number;
-  readonly readOnlyRootFilesystem?: boolean;
-  readonly allowPrivilegeEscalation?: boolean;
-  readonly privileged?: boolean;
-  readonly capabilities?: { readonly drop?: string[]; readonly add?: string[] };
-  readonly seccompProfile?: { readonly type?: string };
-}
-interface EnvVar {
-  readonly name: string;
-  readonly value?: string;
-  readonly valueFrom?: {
-    readonly secretKeyRef?: { readonly name: string; readonly key: string };
-    readonly configMapKeyRef?: { readonly name: string; readonly key: string };
-  };
-}
-type Quantities = Record<string, string | number>;
-interface Container {
-  readonly name: string;
-  readonly image: string;
-  readonly ports?: { readonly name?: string; readonly containerPort: number }[];
-  readonly env?: EnvVar[];
-  readonly envFrom?: {
-    readonly configMapRef?: { readonly name: string };
-    readonly secretRef?: { readonly name: string };
-  }[];
-  readonly livenessProbe?: HttpProbe;
-  readonly readinessProbe?: HttpProbe;
-  readonly startupProbe?: HttpProbe;
-  readonly resources?: { readonly requests?: Quantities; readonly limits?: Quantities };
-  readonly securityContext?: SecurityContext;
-  readonly lifecycle?: {
-    readonly preStop?: {
-      readonly exec?: { readonly command?: string[] };
-      readonly sleep?: { readonly seconds: number };
-    };
-  };
-}
-interface LabelSelector {
-  readonly matchLabels?: Record<string, string>;
-}
-interface Deployment extends Manifest {
-  readonly spec: {
-    readonly replicas?: number;
-    readonly selector: LabelSelector;
-    readonly template: {
-      readonly metadata: { readonly labels: Record<string, string> } & Partial<Metadata>;
-      readonly spec: {
-        readonly terminationGracePeriodSeconds?: number;
-        readonly securityContext?: SecurityContext;
-        readonly containers: Container[];
-        readonly topologySpreadConstraints?: {
-          readonly topologyKey: string;
-          readonly labelSelector?: LabelSelector;
-        }[];
-        readonly affinity?: {
-          readonly podAntiAffinity?: Record<
-            string,
-            { readonly labelSelector?: LabelSelector; readonly topologyKey?: string }[]
-          >;
-        };
-      };
-    };
-  };
-}
-interface ServiceManifest extends Manifest {
-  readonly spec: {
-    readonly type?: string;
-    readonly selector: Record<string, string>;
-    readonly ports: {
-      readonly name?: string;
-      readonly port: number;
-      readonly targetPort: number | string;
-    }[];
-  };
-}
-interface Hpa extends Manifest {
-  readonly spec: {
-    readonly scaleTargetRef: {
-      readonly apiVersion: string;
-      readonly kind: string;
-      readonly name: string;
-    };
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    readonly metrics: {
-      readonly type: string;
-      readonly resource?: {
-        readonly name: string;
-        readonly target: { readonly type: string; readonly averageUtilization?: number };
-      };
-    }[];
-  };
-}
-interface Pdb extends Manifest {
-  readonly spec: {
-    readonly selector: LabelSelector;
-    readonly minAvailable?: number | string;
-    readonly maxUnavailable?: number | string;
-  };
-}
-interface IngressManifest extends Manifest {
-  readonly spec: {
-    readonly tls?: { readonly hosts?: string[]; readonly secretName?: string }[];
-    readonly defaultBackend?: unknown;
-    readonly rules: {
-      readonly host?: string;
-      readonly http: {
-        readonly paths: {
-          readonly path: string;
-          readonly pathType: string;
-          readonly backend: {
-            readonly service: {
-              readonly name: string;
-              readonly port: { readonly name?: string; readonly number?: number };
-            };
-          };
-        }[];
-      };
-    }[];
-  };
-}
-interface DataManifest extends Manifest {
-  readonly data?: Record<string, string>;
-  readonly stringData?: Record<string, string>;
-}
-interface Kustomization {
-  readonly resources?: string[];
-  readonly images?: { readonly name: string }[];
-}
-
 const manifestFiles = readdirSync(`${ROOT}/${K8S_DIR}`)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
 
-function loadYaml(file: string): unknown[] {
-  const documents = parseAllDocuments(read(`${K8S_DIR}/${file}`));
-  assert.ok(Array.isArray(documents), `${file} is a YAML stream`);
-  return documents
-    .map((document) => {
-      assert.deepEqual(
-        [...document.errors, ...document.warnings].map((e) => e.message),
-        [],
-        `${file} parses cleanly`,
-      );
-      return document.toJS() as unknown;
-    })
-    .filter((value) => value !== null);
-}
-
 const manifests: Manifest[] = manifestFiles
   .filter((f) => f !== "kustomization.yaml")
   .flatMap((file) =>
-    loadYaml(file).map((value) => ({ ...(value as Omit<Manifest, "file">), file })),
+    loadYaml(`${K8S_DIR}/${file}`).map((value) => ({ ...(value as Omit<Manifest, "file">), file })),
   );
 
 function only<T extends Manifest>(kind: string, file?: string): T {
@@ -500,22 +134,6 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-/** CPU in cores and memory in bytes from Kubernetes quantities. */
-function quantity(value: string | number | undefined): number {
-  const match = /^(\d+(?:\.\d+)?)(m|k|M|G|Ki|Mi|Gi)?$/.exec(String(value));
-  assert.ok(match?.[1], `"${value}" is a quantity`);
-  const units: Record<string, number> = {
-    m: 1e-3,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-  };
-  return Number(match[1]) * (match[2] ? (units[match[2]] ?? 1) : 1);
-}
-
 function preStopSeconds(): number {
   const preStop = container.lifecycle?.preStop;
   if (preStop?.sleep) return preStop.sleep.seconds;
@@ -540,15 +158,21 @@ function podEnvironment(secret: Record<string, string>): Record<string, string> 
   return env;
 }
 
-let app: Promise<HookApp> | undefined;
+/** The policy ConfigMap's files written to a folder, as the kubelet mounts them; the policy's path. */
+function mountedPolicy(): string {
+  const policyMap = only<DataManifest>("ConfigMap", "policy-configmap.yaml");
+  const dir = mkdtempSync(join(tmpdir(), "policy-configmap-"));
+  for (const [name, text] of Object.entries(policyMap.data ?? {}))
+    writeFileSync(join(dir, name), text);
+  return join(dir, "policy.yaml");
+}
+
+let shared: Promise<TestService> | undefined;
 
 /** The service in process, built once (compiling the spec takes a moment) and shared. */
-function startApp(): Promise<HookApp> {
-  const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-  app ??= createApp(loadConfig({ HOOK_AUTH_SECRET: REAL_SECRET }), {
-    logger: createLogger("silent", silent),
-  });
-  return app;
+function service(): Promise<TestService> {
+  shared ??= startService({ HOOK_AUTH_SECRET: REAL_SECRET });
+  return shared;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,7 +218,7 @@ describe("Dockerfile", () => {
   it(`ships every file the compiled service reads outside ${OUT_DIR}/ at the same relative path`, () => {
     // Found in src/ by runtimeReferences(); these three must be among them, so that a change in
     // how src/ spells its references cannot empty the list unnoticed.
-    for (const known of ["generated/openapi.json", "config/config.schema.json", "public"]) {
+    for (const known of ["generated/openapi.json", "public"]) {
       assert.ok(RUNTIME_REFERENCES.includes(known), `src/ reads ${known}`);
     }
     const required = [
@@ -603,8 +227,9 @@ describe("Dockerfile", () => {
       "node_modules",
       // Its "type": "module" makes node load dist/*.js as ES modules.
       "package.json",
-      // Not read by the service: the CONFIG_FILE example, shipped for operators.
+      // Not read by the service: the CONFIG_FILE and policy examples, shipped for operators.
       "config/example.yaml",
+      "policy/example.yaml",
     ];
     for (const path of required) {
       const copy = shipping(finalCopies, path);
@@ -680,18 +305,13 @@ describe("Dockerfile", () => {
       const [code] = (await once(child, "exit")) as [number | null];
       return code;
     };
-    const server = createHttpServer(await startApp());
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
+    const alive = await listen(await service());
     try {
-      assert.equal(await probe(port), 0);
+      assert.equal(await probe(alive.port), 0);
     } finally {
-      server.close();
-      server.closeAllConnections();
+      await alive.close();
     }
-    await once(server, "close");
-    assert.equal(await probe(port), 1);
+    assert.equal(await probe(alive.port), 1);
   });
 });
 
@@ -702,12 +322,14 @@ describe("Kubernetes manifests", () => {
       assert.ok(manifest.apiVersion && manifest.kind && manifest.metadata?.name, manifest.file);
     }
     for (const kind of ["Deployment", "Service", "HorizontalPodAutoscaler"]) only(kind);
-    for (const kind of ["PodDisruptionBudget", "ConfigMap", "Ingress"]) only(kind);
+    for (const kind of ["PodDisruptionBudget", "Ingress"]) only(kind);
+    only("ConfigMap", "configmap.yaml");
+    only("ConfigMap", "policy-configmap.yaml");
     only("Secret", SECRET_EXAMPLE);
   });
 
   it("kustomization.yaml lists every manifest except the secret template", () => {
-    const [kustomization] = loadYaml("kustomization.yaml") as Kustomization[];
+    const [kustomization] = loadYaml(`${K8S_DIR}/kustomization.yaml`) as Kustomization[];
     const expected = manifestFiles.filter(
       (f) => f !== "kustomization.yaml" && f !== SECRET_EXAMPLE,
     );
@@ -736,17 +358,14 @@ describe("Kubernetes manifests", () => {
       assert.equal(resolvePort(probe?.httpGet?.port), containerPort.containerPort, `${name} port`);
       assert.ok(path in spec.paths, `${path} is in the spec`);
     }
-    const server = createHttpServer(await startApp()).listen(0, "127.0.0.1");
-    await once(server, "listening");
+    const serving = await listen(await service());
     try {
-      const { port } = server.address() as AddressInfo;
       for (const path of new Set(Object.values(probes))) {
-        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        const res = await httpCall(serving.port, { path });
         assert.equal(res.status, 200, `${path} answers 200 on a healthy service`);
       }
     } finally {
-      server.close();
-      server.closeAllConnections();
+      await serving.close();
     }
   });
 
@@ -807,7 +426,7 @@ describe("Kubernetes manifests", () => {
   });
 
   it("Deployment: its environment names known settings and starts a valid production configuration", () => {
-    const configMap = only<DataManifest>("ConfigMap");
+    const configMap = only<DataManifest>("ConfigMap", "configmap.yaml");
     for (const key of Object.keys(configMap.data ?? {})) assert.ok(KNOWN_SETTINGS.has(key), key);
     for (const variable of container.env ?? []) {
       assert.ok(KNOWN_SETTINGS.has(variable.name), variable.name);
@@ -817,15 +436,32 @@ describe("Kubernetes manifests", () => {
     for (const from of container.envFrom ?? []) {
       assert.equal(from.configMapRef?.name, configMap.metadata.name);
     }
-    for (const key of ["ALLOWED_DOMAINS", "FAIL_MODE", "LOG_LEVEL"])
-      assert.ok(configMap.data?.[key]);
+    for (const key of ["POLICY_FILE", "FAIL_MODE", "LOG_LEVEL"]) assert.ok(configMap.data?.[key]);
+    assert.equal(configMap.data?.ALLOWED_DOMAINS, undefined, "the policy holds the domains");
 
     const env = podEnvironment({ HOOK_AUTH_SECRET: REAL_SECRET });
     assert.ok(env.HOOK_AUTH_SECRET, "HOOK_AUTH_SECRET comes from the Secret");
-    const config = loadConfig(env);
+    const config = loadConfig({ ...env, POLICY_FILE: mountedPolicy() });
     assert.equal(config.production, true);
     assert.equal(config.port, containerPort.containerPort);
     assert.equal(parseWorkers(env.WORKERS, 8), 1, "one process per pod; scale with replicas");
+  });
+
+  it("Deployment: mounts the policy ConfigMap as a directory where POLICY_FILE points, and it compiles", () => {
+    const env = podEnvironment({ HOOK_AUTH_SECRET: REAL_SECRET });
+    const mounts =
+      (container as { volumeMounts?: { name: string; mountPath: string; subPath?: string }[] })
+        .volumeMounts ?? [];
+    const volumes =
+      (podSpec as { volumes?: { name: string; configMap?: { name: string } }[] }).volumes ?? [];
+    const policyVolume = volumes.find((v) => v.configMap?.name === "okta-registration-hook-policy");
+    assert.ok(policyVolume, "a volume from the policy ConfigMap");
+    const mount = mounts.find((m) => m.name === policyVolume.name);
+    assert.ok(mount, "mounted in the container");
+    assert.equal(mount.subPath, undefined, "a subPath mount never sees an edit");
+    assert.equal(env.POLICY_FILE, `${mount.mountPath}/policy.yaml`);
+    const config = loadConfig({ ...env, POLICY_FILE: mountedPolicy() });
+    assert.ok(config.policy.rules.length > 0);
   });
 
   it("Secret template: a placeholder the service refuses, never a usable secret", () => {
@@ -834,7 +470,7 @@ describe("Kubernetes manifests", () => {
     assert.ok(values.HOOK_AUTH_SECRET !== undefined);
     assert.match(values.HOOK_AUTH_SECRET, /REPLACE/);
     assert.throws(
-      () => loadConfig(podEnvironment(values)),
+      () => loadConfig({ ...podEnvironment(values), POLICY_FILE: mountedPolicy() }),
       (error: unknown) => error instanceof ConfigError && /HOOK_AUTH_SECRET/.test(error.message),
     );
   });

@@ -1,15 +1,17 @@
-// The preview CLI, run as a child process against the real service and against fake ones,
-// and the response contract checks it shares with the tests.
+// The preview CLI, run in process (run() of src/cli/preview.ts) against the real service on a
+// socket and against fake ones, its entry file once as a process, and the response contract
+// checks it shares with the tests.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createApp } from "../src/app.js";
-import { createResponseContract, type SpecDocument } from "../src/cli/contract.js";
-import { loadConfig } from "../src/config.js";
-import { createLogger } from "../src/logger.js";
+import type { OpenAPIV3 } from "openapi-types";
+import { createResponseContract } from "../src/cli/contract.js";
+import { run } from "../src/cli/preview.js";
+import { ALLOW, ALLOW_BODY } from "../src/policy/answer.js";
+import { type Listening, listen, startService } from "./support/app.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SECRET = "Basic cHJldmlldzpjb3JyZWN0LWhvcnNlLWJhdHRlcnk=";
@@ -20,12 +22,28 @@ interface Run {
   readonly stderr: string;
 }
 
-function preview(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+/** The tool in process, with only `env` for an environment. */
+async function preview(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run([...args], env, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+/** The command itself (src/cli/preview-main.ts) as a child process, as `npm run preview` starts it. */
+function previewProcess(args: readonly string[]): Promise<Run> {
   const { PREVIEW_SECRET: _ignored, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/preview.ts", ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/preview-main.ts", ...args], {
       cwd: ROOT,
-      env: { ...inherited, ...env },
+      env: inherited,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -51,7 +69,7 @@ function result(run: Run) {
   };
 }
 
-function listen(server: Server): Promise<string> {
+function listenOn(server: Server): Promise<string> {
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -87,7 +105,7 @@ const FAKE_ANSWERS: Record<string, { status: number; type?: string; body?: strin
   "/echo": { status: 200, type: "application/json", body: "{}" },
 };
 
-let service: Server;
+let service: Listening;
 let serviceUrl: string;
 let fake: Server;
 let fakeUrl: string;
@@ -95,11 +113,8 @@ let deadUrl: string;
 const seen: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
 
 before(async () => {
-  const config = loadConfig({ HOOK_AUTH_SECRET: SECRET, ALLOWED_DOMAINS: "example.com" });
-  const app = await createApp(config, { logger: createLogger("silent") });
-  service = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => service.once("listening", resolve));
-  serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+  service = await listen(await startService({ HOOK_AUTH_SECRET: SECRET }));
+  serviceUrl = service.url;
 
   fake = createServer((req, res) => {
     let body = "";
@@ -114,15 +129,15 @@ before(async () => {
       res.end(answer.body);
     });
   });
-  fakeUrl = await listen(fake);
+  fakeUrl = await listenOn(fake);
 
   const dead = createServer();
-  deadUrl = await listen(dead);
+  deadUrl = await listenOn(dead);
   await close(dead);
 });
 
 after(async () => {
-  await Promise.all([close(service), close(fake)]);
+  await Promise.all([service.close(), close(fake)]);
 });
 
 describe("preview against the service", { concurrency: true }, () => {
@@ -344,6 +359,15 @@ describe("preview against answers off the contract", { concurrency: true }, () =
   });
 });
 
+describe("the preview command (src/cli/preview-main.ts)", () => {
+  it("runs the tool on its arguments and exits with the status it returns", async () => {
+    const usage = await previewProcess(["--email", "jo@example.com", "--bogus"]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^preview: Unknown option '--bogus'/);
+    assert.equal(usage.stdout, "");
+  });
+});
+
 describe("preview usage", { concurrency: true }, () => {
   it("exits 2 with a clear message when the service cannot be reached", async () => {
     const run = await preview(["--email", "jo@example.com", "--url", deadUrl]);
@@ -400,27 +424,19 @@ describe("preview usage", { concurrency: true }, () => {
   });
 });
 
-describe("response contract (src/contract/responses.ts)", () => {
+describe("response contract (src/cli/contract.ts)", () => {
   const contract = createResponseContract();
   const hook = (status: number, text: string, contentType?: string) =>
     contract.check({ method: "POST", path: "/registrationHook", status, contentType, text });
 
   it("accepts a documented answer and says what it was checked against", () => {
-    const check = hook(
-      200,
-      JSON.stringify({
-        commands: [{ type: "com.okta.action.update", value: { registration: "ALLOW" } }],
-      }),
-      "application/json; charset=utf-8",
-    );
+    const check = hook(200, ALLOW_BODY, "application/json; charset=utf-8");
     assert.deepEqual(check.violations, []);
     assert.equal(check.ok, true);
     assert.equal(check.operationId, "registrationHook");
     assert.equal(check.mediaType, "application/json");
     assert.equal(check.schema, "RegistrationHookResponse");
-    assert.deepEqual(check.body, {
-      commands: [{ type: "com.okta.action.update", value: { registration: "ALLOW" } }],
-    });
+    assert.deepEqual(check.body, ALLOW);
   });
 
   it("resolves shared responses and checks problem+json against Problem", () => {
@@ -503,6 +519,16 @@ describe("response contract (src/contract/responses.ts)", () => {
     );
   });
 
+  it("checks HEAD as GET without the body", () => {
+    const head = (text: string, contentType?: string) =>
+      contract.check({ method: "HEAD", path: "/healthz", status: 200, contentType, text });
+    const ok = head("", "application/json");
+    assert.equal(ok.ok, true, ok.violations.join());
+    assert.equal(ok.operationId, "getHealth");
+    assert.match(head('{"status":"ok"}', "application/json").violations.join(), /no body/);
+    assert.match(head("", "text/html").violations.join(), /"text\/html" for 200 is not one of/);
+  });
+
   it("validates named schemas with OpenAPI's nullable, and lists the operations", () => {
     assert.deepEqual(
       contract.validateSchema("SubmittedProfile", { email: null, login: "jo", extra: 1 }),
@@ -516,13 +542,16 @@ describe("response contract (src/contract/responses.ts)", () => {
   });
 
   it("works over any document: x- extensions, example, status ranges, default, media ranges", () => {
-    const document: SpecDocument = {
+    const document: OpenAPIV3.Document = {
+      openapi: "3.0.3",
+      info: { title: "things", version: "1" },
       paths: {
         "/things": {
           get: {
             operationId: "listThings",
             responses: {
               "200": {
+                description: "a thing",
                 content: { "application/*": { schema: { $ref: "#/components/schemas/Thing" } } },
               },
               "4XX": { $ref: "#/components/responses/Oops" },
@@ -537,13 +566,23 @@ describe("response contract (src/contract/responses.ts)", () => {
             type: "object",
             required: ["name"],
             properties: {
-              name: { type: "string", nullable: true, example: "x", "x-internal": true },
+              // An extension keyword, which OpenAPI allows and strict Ajv must be told about.
+              name: {
+                type: "string",
+                nullable: true,
+                example: "x",
+                "x-internal": true,
+              } as OpenAPIV3.SchemaObject,
             },
             additionalProperties: false,
           },
         },
-        responses: { Oops: { content: { "text/plain": { schema: { type: "string" } } } } },
-        examples: {},
+        responses: {
+          Oops: {
+            description: "an error",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+        },
       },
     };
     const own = createResponseContract(document);

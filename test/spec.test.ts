@@ -11,7 +11,7 @@ import {
   superseded2019Mock,
 } from "./support/fixtures.js";
 import { misspelledResponses, publishedResponses } from "./support/samples.js";
-import { spec, specOperations, validateSchema } from "./support/spec.js";
+import { resolveRef, spec, specOperations, validateSchema } from "./support/spec.js";
 
 const validRequest = (body: unknown) => validateSchema("RegistrationHookRequest", body);
 const validResponse = (body: unknown) => validateSchema("RegistrationHookResponse", body);
@@ -119,17 +119,19 @@ describe("the spec's own examples", () => {
     for (const { method, path } of specOperations.values()) {
       const op = spec.paths[path]?.[method];
       assert.ok(op);
+      const requestBody = op.requestBody && resolveRef(op.requestBody);
       const media = [
-        ...Object.values(op.requestBody?.content ?? {}),
-        ...Object.values(op.responses).flatMap((r) => Object.values(r.content ?? {})),
+        ...Object.values(requestBody?.content ?? {}),
+        ...Object.values(op.responses).flatMap((r) => Object.values(resolveRef(r)?.content ?? {})),
       ];
       for (const m of media) {
-        const schemaName = m.schema?.$ref?.replace("#/components/schemas/", "") ?? "";
+        const schema = m.schema && "$ref" in m.schema ? m.schema.$ref : "";
+        const schemaName = schema.replace("#/components/schemas/", "");
         for (const ref of Object.values(m.examples ?? {})) {
-          const name = ref.$ref.replace("#/components/examples/", "");
-          const example = spec.components.examples[name];
-          assert.ok(example, name);
-          assert.deepEqual(validateSchema(schemaName, example.value), [], name);
+          assert.ok("$ref" in ref, `${path}: examples are named, in components.examples`);
+          const example = resolveRef(ref);
+          assert.ok(example && "value" in example, ref.$ref);
+          assert.deepEqual(validateSchema(schemaName, example.value), [], ref.$ref);
           checked += 1;
         }
       }
@@ -140,9 +142,10 @@ describe("the spec's own examples", () => {
 
 describe("error registry", () => {
   it("names exactly the problem types the spec lists", () => {
-    const specTypes = (
-      spec.components.schemas.Problem as { properties: { type: { enum: string[] } } }
-    ).properties.type.enum;
+    const problem = spec.components?.schemas?.Problem;
+    assert.ok(problem, "the spec defines Problem");
+    const specTypes = (problem as { properties: { type: { enum: string[] } } }).properties.type
+      .enum;
     assert.deepEqual(
       Object.values(PROBLEMS)
         .map((p) => p.type)
@@ -157,8 +160,7 @@ describe("error registry", () => {
     for (const { status } of Object.values(PROBLEMS)) {
       const documented = op.responses[String(status)];
       assert.ok(documented, `status ${status} is not documented`);
-      const ref = documented.$ref?.replace("#/components/responses/", "") ?? "";
-      const content = spec.components.responses[ref]?.content ?? documented.content;
+      const content = resolveRef(documented)?.content;
       assert.ok(content?.["application/problem+json"], `status ${status} is not problem+json`);
     }
   });

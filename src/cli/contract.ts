@@ -2,34 +2,11 @@
 // documented for the operation, the content type is one it lists, and the body matches the
 // schema (Ajv draft-07, the component schemas as definitions). Used by the preview CLI and
 // by the tests, independently of the validator the app serves requests with.
-import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import ajvFormats from "ajv-formats";
-import { SPEC_PATH } from "../spec.js";
-
-export interface MediaObject {
-  schema?: { $ref?: string } & Record<string, unknown>;
-  examples?: Record<string, { $ref: string }>;
-}
-export interface ResponseObject {
-  $ref?: string;
-  description?: string;
-  content?: Record<string, MediaObject>;
-}
-export interface OperationObject {
-  operationId: string;
-  requestBody?: { content: Record<string, MediaObject> };
-  responses: Record<string, ResponseObject>;
-}
-/** The parts of an OpenAPI 3.0 document the checks read. */
-export interface SpecDocument {
-  paths: Record<string, Record<string, OperationObject>>;
-  components: {
-    schemas: Record<string, object>;
-    responses: Record<string, ResponseObject>;
-    examples: Record<string, { value: unknown }>;
-  };
-}
+import type { OpenAPIV3 } from "openapi-types";
+import { formatAllowedValues, pointerSegments } from "../http/fieldErrors.js";
+import { loadSpec } from "../spec.js";
 
 /** An answer as it came over the wire. */
 export interface ObservedResponse {
@@ -60,10 +37,18 @@ export interface ContractCheck {
   readonly body?: unknown;
 }
 
+/** Where an operation lives in the document. */
+export interface OperationLocation {
+  readonly method: OpenAPIV3.HttpMethods;
+  readonly path: string;
+}
+
 export interface ResponseContract {
-  readonly document: SpecDocument;
+  readonly document: OpenAPIV3.Document;
   /** Every operation the document declares, by id. */
-  readonly operations: ReadonlyMap<string, { readonly method: string; readonly path: string }>;
+  readonly operations: ReadonlyMap<string, OperationLocation>;
+  /** The target of a local `$ref` (`#/components/...`), or the value itself when it is none. */
+  resolve<T extends object>(value: T | OpenAPIV3.ReferenceObject): T | undefined;
   /** A compiled validator for a schema of the document (refs to component schemas resolved). */
   validatorFor(schema: object): ValidateFunction;
   /** Validates a value against a named component schema; one message per failure. */
@@ -74,16 +59,46 @@ export interface ResponseContract {
   check(answer: ObservedResponse): ContractCheck;
 }
 
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: readonly string[] = [
+  "get",
+  "put",
+  "post",
+  "delete",
+  "options",
+  "head",
+  "patch",
+  "trace",
+] satisfies readonly `${OpenAPIV3.HttpMethods}`[];
 const SCHEMAS_ID = "urn:spec:schemas";
 const SCHEMA_REF = "#/components/schemas/";
 const RESPONSE_REF = "#/components/responses/";
 /** OpenAPI 3.0 schema keywords that JSON Schema draft-07 does not know; annotations only. */
 const OPENAPI_ANNOTATIONS = ["example", "externalDocs", "xml"];
 
-/** Reads the bundled document (generated/openapi.json). */
-export function readSpecDocument(url: URL = SPEC_PATH): SpecDocument {
-  return JSON.parse(readFileSync(url, "utf8")) as SpecDocument;
+function isHttpMethod(method: string): method is OpenAPIV3.HttpMethods {
+  return HTTP_METHODS.includes(method);
+}
+
+export function isReference(value: object): value is OpenAPIV3.ReferenceObject {
+  return "$ref" in value && typeof value.$ref === "string";
+}
+
+let bundled: OpenAPIV3.Document | undefined;
+
+/** The bundled document (generated/openapi.json) through src/spec.ts's loader, read once. */
+export function readSpecDocument(): OpenAPIV3.Document {
+  // The bundle is OpenAPI 3.0.3 (see README, Decisions), so the 3.0 object model applies.
+  bundled ??= loadSpec() as OpenAPIV3.Document;
+  return bundled;
+}
+
+/** The value of a named example in `components.examples` of the bundled document, as it is stored there. */
+export function specExample(name: string, document = readSpecDocument()): unknown {
+  const example = document.components?.examples?.[name];
+  if (example === undefined || isReference(example) || !("value" in example)) {
+    throw new Error(`the spec has no inline example named ${name} in components.examples`);
+  }
+  return example.value;
 }
 
 /** `x-` extension keys used anywhere in the schemas, so that strict Ajv tolerates them. */
@@ -103,11 +118,10 @@ function mediaTypeOf(header: string | undefined): string {
   return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
+type Content = NonNullable<OpenAPIV3.ResponseObject["content"]>;
+
 /** The documented media type an answer's type falls under: exact, then `type/*`, then `*\/*`. */
-function matchMedia(
-  content: Record<string, MediaObject>,
-  mediaType: string,
-): MediaObject | undefined {
+function matchMedia(content: Content, mediaType: string): OpenAPIV3.MediaTypeObject | undefined {
   const byType = new Map(Object.entries(content).map(([k, v]) => [k.toLowerCase(), v]));
   const [major] = mediaType.split("/");
   return byType.get(mediaType) ?? byType.get(`${major}/*`) ?? byType.get("*/*");
@@ -117,17 +131,14 @@ function isJsonMediaType(mediaType: string): boolean {
   return mediaType === "application/json" || mediaType.endsWith("+json");
 }
 
-function unescapePointer(segment: string): string {
-  return segment.replaceAll("~1", "/").replaceAll("~0", "~");
-}
-
 /** Builds the checks over a document; every schema is compiled once, on first use. */
 export function createResponseContract(
-  document: SpecDocument = readSpecDocument(),
+  document: OpenAPIV3.Document = readSpecDocument(),
 ): ResponseContract {
+  const components = document.components ?? {};
   const ajv = new Ajv({ strict: true, allErrors: true, discriminator: true });
   ajvFormats.default(ajv);
-  for (const keyword of [...OPENAPI_ANNOTATIONS, ...extensionKeywords(document.components)]) {
+  for (const keyword of [...OPENAPI_ANNOTATIONS, ...extensionKeywords(components)]) {
     ajv.addKeyword(keyword);
   }
   // Component schemas become draft-07 definitions; refs are rewritten to point at them.
@@ -135,7 +146,7 @@ export function createResponseContract(
     JSON.parse(
       JSON.stringify(value).replaceAll(`"${SCHEMA_REF}`, `"${SCHEMAS_ID}#/definitions/`),
     ) as T;
-  ajv.addSchema({ $id: SCHEMAS_ID, definitions: rewrite(document.components.schemas) });
+  ajv.addSchema({ $id: SCHEMAS_ID, definitions: rewrite(components.schemas ?? {}) });
 
   const compiled = new WeakMap<object, ValidateFunction>();
   const named = new Map<string, ValidateFunction>();
@@ -160,16 +171,15 @@ export function createResponseContract(
 
   function describeErrors(errors: readonly ErrorObject[] | null | undefined, root = ""): string[] {
     const lines = (errors ?? []).map((e) => {
-      const pointer = e.instancePath.split("/").slice(1).map(unescapePointer);
-      const where = [root, ...pointer].filter(Boolean).join("/") || "(the whole value)";
+      const where = [root, ...pointerSegments(e.instancePath)].filter(Boolean).join("/");
       const params = e.params as Record<string, unknown>;
       let detail = e.message ?? e.keyword;
       if (e.keyword === "additionalProperties") {
         detail += ` (${String(params.additionalProperty)})`;
       } else if (e.keyword === "enum") {
-        detail += ` (${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")})`;
+        detail += ` (${formatAllowedValues(params.allowedValues as unknown[])})`;
       }
-      return `${where} ${detail}`;
+      return `${where || "(the whole value)"} ${detail}`;
     });
     return [...new Set(lines)];
   }
@@ -181,20 +191,46 @@ export function createResponseContract(
       : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   }
 
-  const operations = new Map(
-    Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.entries(item)
-        .filter(([method]) => HTTP_METHODS.includes(method))
-        .map(([method, op]) => [op.operationId, { method, path }] as const),
-    ),
-  );
+  /** Follows local refs (`#/...`) through the document; undefined for a dangling or remote one. */
+  function resolve<T extends object>(value: T | OpenAPIV3.ReferenceObject): T | undefined {
+    let current: unknown = value;
+    for (let hops = 0; hops < 16; hops += 1) {
+      if (current === null || typeof current !== "object") return undefined;
+      if (!isReference(current)) return current as T;
+      const { $ref } = current;
+      if (!$ref.startsWith("#/")) return undefined;
+      current = pointerSegments($ref.slice(1)).reduce<unknown>(
+        (node, segment) =>
+          node !== null && typeof node === "object" && Object.hasOwn(node, segment)
+            ? (node as Record<string, unknown>)[segment]
+            : undefined,
+        document,
+      );
+    }
+    return undefined;
+  }
 
-  function resolve(response: ResponseObject): { name?: string; response?: ResponseObject } {
-    if (!response.$ref) return { response };
-    if (!response.$ref.startsWith(RESPONSE_REF)) return {};
-    const name = response.$ref.slice(RESPONSE_REF.length);
-    const target = document.components.responses[name];
-    return target ? { name, response: target } : { name };
+  const operations = new Map<string, OperationLocation>();
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS.filter(isHttpMethod)) {
+      const operationId = item?.[method]?.operationId;
+      if (operationId !== undefined) operations.set(operationId, { method, path });
+    }
+  }
+
+  function documentedResponse(entry: OpenAPIV3.ReferenceObject | OpenAPIV3.ResponseObject): {
+    name?: string;
+    response?: OpenAPIV3.ResponseObject;
+  } {
+    const name =
+      isReference(entry) && entry.$ref.startsWith(RESPONSE_REF)
+        ? entry.$ref.slice(RESPONSE_REF.length)
+        : undefined;
+    const response = resolve(entry);
+    return {
+      ...(name === undefined ? {} : { name }),
+      ...(response === undefined ? {} : { response }),
+    };
   }
 
   function check(answer: ObservedResponse): ContractCheck {
@@ -202,7 +238,9 @@ export function createResponseContract(
     const call = `${method.toUpperCase()} ${answer.path}`;
     const { status } = answer;
     const item = document.paths[answer.path];
-    const op = HTTP_METHODS.includes(method) ? item?.[method] : undefined;
+    // HEAD is GET without the body (RFC 9110, 9.3.2) unless the spec documents it apart.
+    const headAsGet = method === "head" && item?.head === undefined && item?.get !== undefined;
+    const op = headAsGet ? item?.get : isHttpMethod(method) ? item?.[method] : undefined;
     const operationId = op?.operationId;
     const base = operationId === undefined ? {} : { operationId };
     const broken = (violation: string, extra: Partial<ContractCheck> = {}): ContractCheck => ({
@@ -212,7 +250,7 @@ export function createResponseContract(
       violations: [violation],
     });
 
-    let documented: ResponseObject | undefined;
+    let documented: OpenAPIV3.ResponseObject | undefined;
     let responseName: string | undefined;
     if (op) {
       const entry =
@@ -225,9 +263,10 @@ export function createResponseContract(
           `${call} answered ${status}, which the spec does not document (documented: ${listed})`,
         );
       }
-      const resolved = resolve(entry);
+      const resolved = documentedResponse(entry);
       if (!resolved.response) {
-        return broken(`${call} ${status} refers to ${entry.$ref}, which the spec does not define`);
+        const target = isReference(entry) ? entry.$ref : "its response";
+        return broken(`${call} ${status} refers to ${target}, which the spec does not define`);
       }
       documented = resolved.response;
       responseName = resolved.name;
@@ -240,13 +279,24 @@ export function createResponseContract(
         );
       }
       responseName = item ? "MethodNotAllowed" : "NotFound";
-      documented = document.components.responses[responseName];
+      const shared = components.responses?.[responseName];
+      documented = shared === undefined ? undefined : resolve(shared);
       if (!documented) return broken(`the spec does not define the ${responseName} response`);
     }
     const named = responseName === undefined ? base : { ...base, response: responseName };
 
     const mediaType = mediaTypeOf(answer.contentType);
     const withType = mediaType === "" ? named : { ...named, mediaType };
+    if (headAsGet) {
+      if (answer.text !== "") {
+        return broken(`a HEAD answer has no body, but one came (${answer.text.length} characters)`);
+      }
+      const listed = Object.keys(documented.content ?? {});
+      const fits = listed.length === 0 || matchMedia(documented.content ?? {}, mediaType);
+      return fits
+        ? { ...withType, ok: true, violations: [] }
+        : broken(`content type "${mediaType}" for ${status} is not one of ${listed.join(", ")}`);
+    }
     if (!documented.content || Object.keys(documented.content).length === 0) {
       return answer.text === ""
         ? { ...withType, ok: true, violations: [] }
@@ -275,7 +325,7 @@ export function createResponseContract(
       }
     }
     if (!media.schema) return { ...withType, ok: true, violations: [], body };
-    const schemaRef = media.schema.$ref;
+    const schemaRef = isReference(media.schema) ? media.schema.$ref : undefined;
     const schema = schemaRef?.startsWith(SCHEMA_REF)
       ? { schema: schemaRef.slice(SCHEMA_REF.length) }
       : {};
@@ -293,5 +343,5 @@ export function createResponseContract(
     };
   }
 
-  return { document, operations, validatorFor, validateSchema, describeErrors, check };
+  return { document, operations, resolve, validatorFor, validateSchema, describeErrors, check };
 }

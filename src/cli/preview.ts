@@ -1,15 +1,16 @@
 // The hook's "Preview" tab, from the command line: sends the service a request shaped like
 // Okta's, prints the request, the answer and the decision in plain words, and checks the
-// answer against the OpenAPI contract.
+// answer against the OpenAPI contract. `run` is the whole tool, importable (the tests call it
+// in process); src/cli/preview-main.ts is the command that calls it.
 //
 // Exit status: 0 the answer is within the contract (whatever the decision), 1 it breaks the
 // contract, 2 a usage error or the service cannot be reached.
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import createClient from "openapi-fetch";
 import type { paths } from "../../generated/openapi.js";
-import { DEMO_SECRET } from "../config.js";
+import { DEMO_SECRET } from "../config/index.js";
 import type { ErrorCause, RegistrationHookResponse, Schemas, SubmittedProfile } from "../spec.js";
-import { type ContractCheck, createResponseContract } from "./contract.js";
+import { type ContractCheck, createResponseContract, type ResponseContract } from "./contract.js";
 import { buildRequest, KIND_LABELS, type PreviewKind, type PreviewRequest } from "./requests.js";
 
 const EXIT_WITHIN_CONTRACT = 0;
@@ -114,9 +115,18 @@ function headerValue(option: string, value: string): string {
   return value;
 }
 
+/** The environment the tool reads (only PREVIEW_SECRET). */
+export type PreviewEnv = Readonly<Record<string, string | undefined>>;
+
+/** Where the tool writes. */
+export interface PreviewOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
 function authHeaders(
   values: { secret?: string; header?: string; token?: string },
-  env: NodeJS.ProcessEnv,
+  env: PreviewEnv,
 ): Pick<Settings, "headers" | "auth"> {
   const header = values.header ?? DEFAULT_HEADER;
   if (!HEADER_NAME.test(header)) throw new UsageError(`--header "${header}" is not a header name`);
@@ -158,7 +168,7 @@ function authHeaders(
 }
 
 /** Reads the command line; undefined when help was asked for. */
-function parseSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings | undefined {
+function parseSettings(argv: readonly string[], env: PreviewEnv): Settings | undefined {
   let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>["values"];
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
@@ -269,7 +279,8 @@ interface CauseView {
   readonly reason?: string;
 }
 
-type Decision =
+/** What Okta makes of the answer: the decision as the person signing up meets it. */
+type Reading =
   | {
       readonly outcome: "allowed";
       readonly summary: string;
@@ -314,7 +325,7 @@ const isActionUpdate = (command: HookCommand): command is ActionUpdateCommand =>
   command.type === "com.okta.action.update";
 
 /** What Okta does with a 200 answer: an `error` denies; otherwise the last action command decides. */
-function decideFromAnswer(answer: RegistrationHookResponse): Decision {
+function readHookResponse(answer: RegistrationHookResponse): Reading {
   const commands = answer.commands ?? [];
   const denyCommand = commands.filter(isActionUpdate).at(-1)?.value.registration === "DENY";
   const { error } = answer;
@@ -368,7 +379,7 @@ function problemOf(
   };
 }
 
-function decide(exchange: Exchange, check: ContractCheck): Decision {
+function readAnswer(exchange: Exchange, check: ContractCheck): Reading {
   const { status } = exchange;
   if (status < 200 || status >= 300) {
     const retry = status >= 500 ? " (after retrying once)" : "";
@@ -388,7 +399,7 @@ function decide(exchange: Exchange, check: ContractCheck): Decision {
   }
   if (status === 204)
     return { outcome: "allowed", summary: "ALLOWED (204: no change)", updates: [] };
-  return decideFromAnswer(check.body as RegistrationHookResponse);
+  return readHookResponse(check.body as RegistrationHookResponse);
 }
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
@@ -398,7 +409,7 @@ function responseBody(exchange: Exchange, check: ContractCheck): unknown {
   return check.body !== undefined ? check.body : exchange.text;
 }
 
-function renderHuman(exchange: Exchange, decision: Decision, check: ContractCheck): string {
+function renderHuman(exchange: Exchange, reading: Reading, check: ContractCheck): string {
   const lines: string[] = [];
   const label = (name: string, text: string) => lines.push(`${`${name}:`.padEnd(10)} ${text}`);
   const type = exchange.contentType === undefined ? "no content type" : exchange.contentType;
@@ -407,21 +418,21 @@ function renderHuman(exchange: Exchange, decision: Decision, check: ContractChec
   );
   const body = responseBody(exchange, check);
   lines.push(body === null ? "(no body)" : typeof body === "string" ? body : pretty(body), "");
-  label("Decision", decision.summary);
-  if (decision.outcome === "denied") {
-    if (decision.reason !== undefined) label("Reason", decision.reason);
-    for (const cause of decision.causes.slice(1)) {
+  label("Decision", reading.summary);
+  if (reading.outcome === "denied") {
+    if (reading.reason !== undefined) label("Reason", reading.reason);
+    for (const cause of reading.causes.slice(1)) {
       const reason = cause.reason === undefined ? "" : `, ${cause.reason}`;
       label("Also", `${cause.message ?? "(no errorSummary)"} (${where(cause)}${reason})`);
     }
-    const { problem } = decision;
+    const { problem } = reading;
     if (problem) {
       const title = problem.title ?? "(no title)";
       label("Problem", `${problem.status} ${title}${problem.detail ? `: ${problem.detail}` : ""}`);
     }
   }
-  if (decision.outcome === "allowed") {
-    for (const update of decision.updates)
+  if (reading.outcome === "allowed") {
+    for (const update of reading.updates)
       label("Update", `${update.type} ${JSON.stringify(update.value)}`);
   }
   if (exchange.elapsedMs > OKTA_TIMEOUT_MS) {
@@ -461,7 +472,7 @@ function machineResult(
   settings: Settings,
   body: PreviewRequest,
   exchange: Exchange,
-  decision: Decision,
+  reading: Reading,
   check: ContractCheck,
 ) {
   return {
@@ -478,7 +489,7 @@ function machineResult(
       elapsedMs: exchange.elapsedMs,
       body: responseBody(exchange, check),
     },
-    decision,
+    decision: reading,
     contract: {
       ok: check.ok,
       violations: check.violations,
@@ -488,43 +499,47 @@ function machineResult(
   };
 }
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const settings = parseSettings(argv, env);
-  if (!settings) {
-    process.stdout.write(USAGE);
-    return EXIT_WITHIN_CONTRACT;
-  }
-  const contract = createResponseContract();
-  const body = buildRequest({ kind: settings.kind, profile: settings.profile });
-  if (!settings.json) process.stdout.write(renderRequest(settings, body));
-  const exchange = await send(settings.baseUrl, body, settings.headers);
-  const check = contract.check({
-    method: "post",
-    path: HOOK_PATH,
-    status: exchange.status,
-    contentType: exchange.contentType,
-    text: exchange.text,
-  });
-  const decision = decide(exchange, check);
-  process.stdout.write(
-    settings.json
-      ? `${pretty(machineResult(settings, body, exchange, decision, check))}\n`
-      : renderHuman(exchange, decision, check),
-  );
-  return check.ok ? EXIT_WITHIN_CONTRACT : EXIT_CONTRACT_BROKEN;
-}
+let contract: ResponseContract | undefined;
 
-try {
-  process.exitCode = await main(process.argv.slice(2), process.env);
-} catch (error) {
-  if (error instanceof UsageError) {
-    process.stderr.write(`preview: ${error.message}\nRun with --help for usage.\n`);
-  } else if (error instanceof UnreachableError) {
-    process.stderr.write(`preview: ${error.message}\n`);
-  } else {
-    process.stderr.write(
-      `preview: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+/**
+ * The tool: reads `argv` (without node and the script) and `env`, writes to `out`, and returns
+ * the exit status. Never throws: a usage error or an unreachable service is exit 2.
+ */
+export async function run(argv: string[], env: PreviewEnv, out: PreviewOutput): Promise<number> {
+  try {
+    const settings = parseSettings(argv, env);
+    if (!settings) {
+      out.stdout(USAGE);
+      return EXIT_WITHIN_CONTRACT;
+    }
+    contract ??= createResponseContract();
+    const body = buildRequest({ kind: settings.kind, profile: settings.profile });
+    if (!settings.json) out.stdout(renderRequest(settings, body));
+    const exchange = await send(settings.baseUrl, body, settings.headers);
+    const check = contract.check({
+      method: "post",
+      path: HOOK_PATH,
+      status: exchange.status,
+      contentType: exchange.contentType,
+      text: exchange.text,
+    });
+    const reading = readAnswer(exchange, check);
+    out.stdout(
+      settings.json
+        ? `${pretty(machineResult(settings, body, exchange, reading, check))}\n`
+        : renderHuman(exchange, reading, check),
     );
+    return check.ok ? EXIT_WITHIN_CONTRACT : EXIT_CONTRACT_BROKEN;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.stderr(`preview: ${error.message}\nRun with --help for usage.\n`);
+    } else if (error instanceof UnreachableError) {
+      out.stderr(`preview: ${error.message}\n`);
+    } else {
+      out.stderr(
+        `preview: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+    return EXIT_USAGE;
   }
-  process.exitCode = EXIT_USAGE;
 }

@@ -1,7 +1,9 @@
-// Builds hook requests the way Okta sends them, modelled on Okta's published samples and
-// captures: Identity Engine self-service registration, progressive profile, Classic Engine.
+// Builds hook requests the way Okta sends them, from Okta's published samples as the spec's
+// `components.examples` holds them (the one copy: the tests' fixtures are built from the same):
+// Identity Engine self-service registration, progressive profile, Classic Engine.
 import { randomBytes } from "node:crypto";
 import type { Schemas, SubmittedProfile } from "../spec.js";
+import { specExample } from "./contract.js";
 
 export type SelfServiceRegistrationRequest = Schemas["SelfServiceRegistrationRequest"];
 export type ProgressiveProfileRequest = Schemas["ProgressiveProfileRequest"];
@@ -23,7 +25,26 @@ export interface PreviewInput {
   readonly now?: Date;
 }
 
-const EVENT_TYPE = "com.okta.user.pre-registration";
+/** The named examples of `components.examples` that hold Okta's published sample of each kind. */
+const SAMPLE_EXAMPLES = {
+  registration: "SelfServiceRegistrationRequest",
+  progressive: "ProgressiveProfileRequest",
+  classic: "ClassicRegistrationRequest",
+} as const satisfies Record<PreviewKind, string>;
+
+interface SampleOf {
+  readonly registration: SelfServiceRegistrationRequest;
+  readonly progressive: ProgressiveProfileRequest;
+  readonly classic: ClassicRegistrationRequest;
+}
+
+/**
+ * A fresh copy of Okta's published sample of this kind, as the spec's `components.examples`
+ * holds it (test/spec.test.ts checks that each validates against its schema).
+ */
+export function oktaSample<K extends PreviewKind>(kind: K): SampleOf[K] {
+  return structuredClone(specExample(SAMPLE_EXAMPLES[kind])) as SampleOf[K];
+}
 
 /** Okta's ids are URL-safe base64: a 22-character event id, a 27-character request id. */
 function oktaId(length: number): string {
@@ -32,89 +53,44 @@ function oktaId(length: number): string {
     .slice(0, length);
 }
 
-/** The envelope every call carries, as in Okta's samples. */
-function envelope(input: PreviewInput, source: string) {
+/** The sample with this call's identity: its own event id, time and request id. */
+function withIdentity<T extends PreviewRequest>(sample: T, input: PreviewInput): T {
+  const context = sample.data.context ?? {};
   return {
+    ...sample,
     eventId: input.eventId ?? oktaId(22),
     eventTime: (input.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, ".000Z"),
-    eventType: EVENT_TYPE,
-    eventTypeVersion: "1.0",
-    contentType: "application/json",
-    cloudEventVersion: "0.1",
-    source,
-  } as const;
-}
-
-function requestContext(input: PreviewInput, path: string, ipAddress: string) {
-  return {
-    method: "POST",
-    ipAddress,
-    id: input.requestId ?? oktaId(27),
-    url: { value: path },
+    data: {
+      ...sample.data,
+      context: { ...context, request: { ...context.request, id: input.requestId ?? oktaId(27) } },
+    },
   };
 }
 
 /** Identity Engine self-service registration: the submitted profile in `data.userProfile`. */
 export function selfServiceRegistration(input: PreviewInput): SelfServiceRegistrationRequest {
+  const sample = withIdentity(oktaSample("registration"), input);
   return {
-    ...envelope(input, "regt4qeBKU29vSoPz0g3"),
-    requestType: "self.service.registration",
-    data: {
-      context: { request: requestContext(input, "/idp/idx/enroll/new", "127.0.0.1") },
-      userProfile: { firstName: "Rosario", lastName: "Jones", ...input.profile },
-      action: "ALLOW",
-    },
+    ...sample,
+    data: { ...sample.data, userProfile: { ...sample.data.userProfile, ...input.profile } },
   };
 }
 
 /**
- * Identity Engine progressive profile: the new attributes in `data.userProfileUpdate`, the
- * existing user (Okta's sample user) in `data.context.user`.
+ * Identity Engine progressive profile: the new attributes (and only those) in
+ * `data.userProfileUpdate`, the existing user (Okta's sample user) in `data.context.user`.
  */
 export function progressiveProfile(input: PreviewInput): ProgressiveProfileRequest {
-  return {
-    ...envelope(input, "regt4qeBKU29vS"),
-    requestType: "progressive.profile",
-    data: {
-      context: {
-        request: requestContext(input, "/idp/idx/enroll/update", "127.0.0.1"),
-        user: {
-          passwordChanged: "2022-01-01T00:00:00.000Z",
-          _links: {
-            groups: { href: "/api/v1/users/00u48gwcu01WxvNol0g7/groups" },
-            factors: { href: "/api/v1/users/00u48gwcu01WxvNol0g7/factors" },
-          },
-          profile: {
-            firstName: "Rosario",
-            lastName: "Jones",
-            timeZone: "America/Los_Angeles",
-            login: "rosario.jones@example.com",
-            locale: "en_US",
-          },
-          id: "00u48gwcu01WxvNo",
-        },
-      },
-      action: "ALLOW",
-      userProfileUpdate: { ...input.profile },
-    },
-  };
+  const sample = withIdentity(oktaSample("progressive"), input);
+  return { ...sample, data: { ...sample.data, userProfileUpdate: { ...input.profile } } };
 }
 
 /** Classic Engine registration as Okta captured it: no `requestType`, `data.action` null. */
 export function classicRegistration(input: PreviewInput): ClassicRegistrationRequest {
+  const sample = withIdentity(oktaSample("classic"), input);
   return {
-    ...envelope(input, "reghawlks3zOkRrau0h7"),
-    data: {
-      context: {
-        request: requestContext(
-          input,
-          "/api/v1/registration/reghawlks3zOkRrau0h7/register",
-          "98.124.153.138",
-        ),
-      },
-      userProfile: { lastName: "Doe", firstName: "John", ...input.profile },
-      action: null,
-    },
+    ...sample,
+    data: { ...sample.data, userProfile: { ...sample.data.userProfile, ...input.profile } },
   };
 }
 

@@ -4,13 +4,24 @@ import type { FieldError } from "./problems.js";
 
 const MAX_FIELD_ERRORS = 10;
 
-function unescapePointer(segment: string): string {
+/** One JSON Pointer segment (RFC 6901) unescaped: `~1` is `/`, `~0` is `~`. */
+export function unescapePointer(segment: string): string {
   return segment.replaceAll("~1", "/").replaceAll("~0", "~");
+}
+
+/** A JSON Pointer such as Ajv's `instancePath` as its unescaped segments; `""` is none. */
+export function pointerSegments(pointer: string): string[] {
+  return pointer.split("/").slice(1).map(unescapePointer);
+}
+
+/** An enum's allowed values as the messages list them: `"a", "b", null`. */
+export function formatAllowedValues(values: readonly unknown[]): string {
+  return values.map((v) => JSON.stringify(v)).join(", ");
 }
 
 /** `/requestBody/data/userProfile` becomes `data.userProfile`; the body itself is `body`. */
 function fieldOf(instancePath: string, child?: unknown): string {
-  const segments = instancePath.split("/").slice(1).map(unescapePointer);
+  const segments = pointerSegments(instancePath);
   const inBody = segments[0] === "requestBody";
   const path = inBody ? segments.slice(1) : segments;
   if (typeof child === "string") path.push(child);
@@ -36,7 +47,7 @@ function describe(error: ErrorObject): FieldError {
     case "enum":
       return {
         field: fieldOf(error.instancePath),
-        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+        message: `must be one of ${formatAllowedValues(params.allowedValues as unknown[])}`,
       };
     case "not":
       return {

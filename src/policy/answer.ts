@@ -26,7 +26,8 @@ function cause({ reason, field }: Refusal): ErrorCause {
   };
 }
 
-const ALLOW: RegistrationHookResponse = Object.freeze({
+/** The allow answer, as sent. */
+export const ALLOW: RegistrationHookResponse = Object.freeze({
   commands: [{ type: "com.okta.action.update", value: { registration: "ALLOW" } }],
 });
 

@@ -1,4 +1,7 @@
-// The project's own request fixtures, written from Okta's published samples and captures, with typed builders.
+// The request fixtures: Okta's published samples, read from the spec's `components.examples`
+// (through src/cli/requests.ts, the preview tool's builder, so the samples exist once), with
+// typed builders that lay a test's values over them.
+import { oktaSample } from "../../src/cli/requests.js";
 import type { Schemas } from "../../src/spec.js";
 
 type SelfServiceRegistrationRequest = Schemas["SelfServiceRegistrationRequest"];
@@ -6,109 +9,32 @@ type ProgressiveProfileRequest = Schemas["ProgressiveProfileRequest"];
 type ClassicRegistrationRequest = Schemas["ClassicRegistrationRequest"];
 type Profile = Schemas["SubmittedProfile"];
 
-/** Identity Engine self-service registration, as in Okta's registration hook guide. */
+/** Identity Engine self-service registration (the spec's SelfServiceRegistrationRequest example), `profile` laid over its userProfile. */
 export function selfServiceRegistration(profile: Profile = {}): SelfServiceRegistrationRequest {
+  const sample = oktaSample("registration");
   return {
-    eventId: "04Dmt8BcT_aEgM",
-    eventTime: "2022-04-25T17:35:27.000Z",
-    eventType: "com.okta.user.pre-registration",
-    eventTypeVersion: "1.0",
-    contentType: "application/json",
-    cloudEventVersion: "0.1",
-    source: "regt4qeBKU29vSoPz0g3",
-    requestType: "self.service.registration",
-    data: {
-      context: {
-        request: {
-          method: "POST",
-          ipAddress: "127.0.0.1",
-          id: "123dummyId456",
-          url: { value: "/idp/idx/enroll/new" },
-        },
-      },
-      userProfile: {
-        firstName: "Rosario",
-        lastName: "Jones",
-        login: "rosario.jones@example.com",
-        email: "rosario.jones@example.com",
-        ...profile,
-      },
-      action: "ALLOW",
-    },
+    ...sample,
+    data: { ...sample.data, userProfile: { ...sample.data.userProfile, ...profile } },
   };
 }
 
-/** Identity Engine progressive profile, as in Okta's guide: the delta, and the current user in context. */
-export function progressiveProfile(
-  update: Profile = { employeeNumber: "1234" },
-): ProgressiveProfileRequest {
-  return {
-    eventId: "vzYp_zMwQu2htIWRbNJdfw",
-    eventTime: "2022-04-25T04:04:41.000Z",
-    eventType: "com.okta.user.pre-registration",
-    eventTypeVersion: "1.0",
-    contentType: "application/json",
-    cloudEventVersion: "0.1",
-    source: "regt4qeBKU29vS",
-    requestType: "progressive.profile",
-    data: {
-      context: {
-        request: {
-          method: "POST",
-          ipAddress: "127.0.0.1",
-          id: "123dummyId456",
-          url: { value: "/idp/idx/enroll/update" },
-        },
-        user: {
-          passwordChanged: "2022-01-01T00:00:00.000Z",
-          _links: {
-            groups: { href: "/api/v1/users/00u48gwcu01WxvNol0g7/groups" },
-            factors: { href: "/api/v1/users/00u48gwcu01WxvNol0g7/factors" },
-          },
-          profile: {
-            firstName: "Rosario",
-            lastName: "Jones",
-            timeZone: "America/Los_Angeles",
-            login: "rosario.jones@example.com",
-            locale: "en_US",
-          },
-          id: "00u48gwcu01WxvNo",
-        },
-      },
-      action: "ALLOW",
-      userProfileUpdate: update,
-    },
-  };
+/**
+ * Identity Engine progressive profile (the spec's ProgressiveProfileRequest example): `update`
+ * replaces its userProfileUpdate (the sample's own, `{employeeNumber: "1234"}`, when absent).
+ */
+export function progressiveProfile(update?: Profile): ProgressiveProfileRequest {
+  const sample = oktaSample("progressive");
+  return update === undefined
+    ? sample
+    : { ...sample, data: { ...sample.data, userProfileUpdate: update } };
 }
 
-/** Classic Engine registration as Okta captured it: no requestType, `data.action` null. */
+/** Classic Engine registration as Okta captured it (the spec's ClassicRegistrationRequest example), `profile` laid over its userProfile. */
 export function classicRegistration(profile: Profile = {}): ClassicRegistrationRequest {
+  const sample = oktaSample("classic");
   return {
-    eventId: "GOsk4z6tSSeZo6X08MvKaw",
-    eventTime: "2019-08-27T18:07:24.000Z",
-    eventType: "com.okta.user.pre-registration",
-    eventTypeVersion: "1.0",
-    contentType: "application/json",
-    cloudEventVersion: "0.1",
-    source: "reghawlks3zOkRrau0h7",
-    data: {
-      context: {
-        request: {
-          id: "XWVxW2zcaH5-Ii74OsI6CgAACJw",
-          method: "POST",
-          url: { value: "/api/v1/registration/reghawlks3zOkRrau0h7/register" },
-          ipAddress: "98.124.153.138",
-        },
-      },
-      userProfile: {
-        lastName: "Doe",
-        firstName: "John",
-        login: "john.doe@example.com",
-        email: "john.doe@example.com",
-        ...profile,
-      },
-      action: null,
-    },
+    ...sample,
+    data: { ...sample.data, userProfile: { ...sample.data.userProfile, ...profile } },
   };
 }
 
