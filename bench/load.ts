@@ -30,7 +30,7 @@ export async function startTarget(): Promise<Target> {
   const [{ createApp }, { loadConfig }, { createHttpServer }, { createLogger }] = await Promise.all(
     [
       import("../src/app.js"),
-      import("../src/config.js"),
+      import("../src/config/index.js"),
       import("../src/http/server.js"),
       import("../src/logger.js"),
     ],

@@ -1,12 +1,15 @@
 // Soak: the real app on 127.0.0.1 under a bounded, mixed load of the calls Okta makes (and some it should
-// not), then a verdict: no failures, a bounded p99, and no heap growth beyond a bound.
-// npm run soak -- [--duration <seconds>] [--connections <n>]
+// not), then an attack phase beside a legitimate load (clients that never read, pipelined floods,
+// corrupt compressed bodies, unauthenticated deep bodies), then a verdict: no failed legitimate call,
+// a bounded p99, no heap growth beyond a bound, and RSS growth under attack within a bound.
+// npm run soak -- [--duration <seconds>] [--connections <n>] [--attack <seconds>]
 import { parseArgs } from "node:util";
 import {
   classicRegistration,
   progressiveProfile,
   selfServiceRegistration,
 } from "../test/support/fixtures.js";
+import { runAttack } from "./attack.js";
 import {
   formatCase,
   formatMemory,
@@ -22,6 +25,7 @@ import {
 } from "./load.js";
 
 const MAX_HEAP_GROWTH_MB = 50;
+const MAX_ATTACK_RSS_GROWTH_MB = 50;
 const MAX_P99_MS = 250;
 const MAX_DURATION_SECONDS = 3600;
 const MAX_CONNECTIONS = 1000;
@@ -36,12 +40,17 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 }
 
 const { values } = parseArgs({
-  options: { duration: { type: "string" }, connections: { type: "string" } },
+  options: {
+    duration: { type: "string" },
+    connections: { type: "string" },
+    attack: { type: "string" },
+  },
   strict: true,
 });
 const durationSeconds = positiveInteger("duration", values.duration, 20, MAX_DURATION_SECONDS);
 const connections = positiveInteger("connections", values.connections, 50, MAX_CONNECTIONS);
 const warmupSeconds = Math.min(3, Math.max(1, Math.floor(durationSeconds / 5)));
+const attackSeconds = positiveInteger("attack", values.attack, 10, MAX_DURATION_SECONDS);
 
 const ALLOW = '"registration":"ALLOW"';
 const otherDomain = "rosario.jones@elsewhere.test";
@@ -84,6 +93,19 @@ try {
   const warm = await sampleMemory();
   const load = await runLoad({ url: target.url, durationSeconds, connections, cases: MIX });
   const after = await sampleMemory();
+  // The attack, beside the calls Okta would make.
+  const legitimate = MIX.filter((c) => c.expectStatus === 200);
+  const [attacked, attack] = await Promise.all([
+    runLoad({
+      url: target.url,
+      durationSeconds: attackSeconds,
+      connections: 16,
+      cases: legitimate,
+    }),
+    runAttack({ url: target.url, durationSeconds: attackSeconds }),
+  ]);
+  const underAttack = await sampleMemory();
+  const attackRssGrowthMB = round(underAttack.rssMB - after.rssMB);
 
   const heapGrowthMB = round(after.heapUsedMB - warm.heapUsedMB);
   const problems = [
@@ -94,6 +116,10 @@ try {
       ? `heap grew ${heapGrowthMB} MB over the run (bound ${MAX_HEAP_GROWTH_MB} MB)`
       : "",
     load.latencyMs.p99 > MAX_P99_MS ? `p99 ${load.latencyMs.p99} ms (bound ${MAX_P99_MS} ms)` : "",
+    attacked.failures > 0 ? `${attacked.failures} legitimate calls failed under attack` : "",
+    attackRssGrowthMB > MAX_ATTACK_RSS_GROWTH_MB
+      ? `RSS grew ${attackRssGrowthMB} MB under attack (bound ${MAX_ATTACK_RSS_GROWTH_MB} MB)`
+      : "",
   ].filter(Boolean);
   const memoryRow = (label: string, sample: MemorySample) => [label, formatMemory(sample)] as const;
 
@@ -120,6 +146,16 @@ try {
       memoryRow("memory warm", warm),
       memoryRow("memory after", after),
       ["heap growth", `${heapGrowthMB} MB (bound ${MAX_HEAP_GROWTH_MB} MB)`],
+      [
+        `attack, ${attackSeconds} s`,
+        `${attack.connections} hostile connections, ${attack.requestsWritten} hostile requests written`,
+      ],
+      [
+        "  legitimate calls",
+        `${attacked.answered} answered, ${attacked.failures} failed, p50 ${attacked.latencyMs.p50} ms, p99 ${attacked.latencyMs.p99} ms`,
+      ],
+      memoryRow("  memory after attack", underAttack),
+      ["  RSS growth", `${attackRssGrowthMB} MB (bound ${MAX_ATTACK_RSS_GROWTH_MB} MB)`],
       ["verdict", problems.length === 0 ? "PASS" : `FAIL: ${problems.join("; ")}`],
     ]),
   );
@@ -145,7 +181,22 @@ try {
       cases: load.cases,
       memoryMB: { before, warm, after },
       heapGrowthMB,
-      bounds: { maxHeapGrowthMB: MAX_HEAP_GROWTH_MB, maxP99Ms: MAX_P99_MS },
+      attack: {
+        seconds: attackSeconds,
+        ...attack,
+        legitimate: {
+          answered: attacked.answered,
+          failures: attacked.failures,
+          latencyMs: attacked.latencyMs,
+        },
+        memoryMB: underAttack,
+        rssGrowthMB: attackRssGrowthMB,
+      },
+      bounds: {
+        maxHeapGrowthMB: MAX_HEAP_GROWTH_MB,
+        maxP99Ms: MAX_P99_MS,
+        maxAttackRssGrowthMB: MAX_ATTACK_RSS_GROWTH_MB,
+      },
       pass: problems.length === 0,
     }),
   );

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { specExample } from "../src/cli/contract.js";
+import { run as runPolicyCli } from "../src/cli/policy.js";
 import { ConfigError } from "../src/config/index.js";
 import { evaluatePolicy, loadPolicyFile, serialiseAnswer } from "../src/policy/engine/index.js";
 import { call, loadConfig, postHook, startService, TEST_SECRET } from "./support/app.js";
@@ -95,6 +96,24 @@ describe("the example policy through the hook", () => {
       const answer = JSON.parse(serialiseAnswer(evaluatePolicy(request, policy), policy));
       assert.deepEqual(answer, specExample(name), name);
     }
+  });
+});
+
+describe("npm run policy -- explain predicts the README's worked example", () => {
+  it("gives, for each address of the table, the deciding rule and the answer", async () => {
+    const out: string[] = [];
+    const sink = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t) };
+    const argv = ["explain", "alice@partner.example", "jo@eng.example.com", "jo@a.b.yopmail.com"];
+    argv.push("jo@gmail.com", "--file", EXAMPLE_POLICY, "--locale", "fr");
+    assert.equal(await runPolicyCli(argv, {}, sink), 0);
+    const text = out.join("");
+    assert.match(text, /"alice@partner\.example": ALLOW by rule "partners"/);
+    assert.match(text, /"jo@eng\.example\.com": ALLOW by rule "staff"/);
+    assert.match(text, /organization/);
+    assert.match(text, /"jo@a\.b\.yopmail\.com": DENY by rule "throwaway"/);
+    assert.match(text, /Utilisez une adresse e-mail permanente\./);
+    assert.match(text, /"jo@gmail\.com": ALLOW by the default/);
+    assert.match(text, /report only: rule "webmail" would deny \(FREE_EMAIL_PROVIDER\)/);
   });
 });
 

@@ -44,7 +44,9 @@ export function createFallbacks(metrics: HookMetrics): Fallbacks {
     },
     invalid: (res, call, errors) => {
       metrics.validationFailures.inc({ kind: "invalidRequest" });
-      const fields = describeValidationErrors(errors);
+      // openapi-backend re-parses a body that is not an object (a JSON string, say) as JSON text
+      // and reports a "parse" error; the body was parsed here already, so that error is noise.
+      const fields = describeValidationErrors(errors.filter((e) => e.keyword !== "parse"));
       sendProblem(
         res,
         call,

@@ -14,9 +14,19 @@ const UTS46 = {
   processingOption: "nontransitional",
 } as const;
 
+// Converting a domain costs tens of microseconds and registrations come from few domains:
+// results are kept, up to a bound (emptied when full, so a flood of new domains costs nothing more).
+const ASCII_CACHE = new Map<string, string>();
+const ASCII_CACHE_LIMIT = 10_000;
+
 /** The domain's ASCII form, or "" when it is not a valid internationalised domain name. */
 function domainToASCII(domain: string): string {
-  return toASCII(domain, UTS46) ?? "";
+  const known = ASCII_CACHE.get(domain);
+  if (known !== undefined) return known;
+  const ascii = toASCII(domain, UTS46) ?? "";
+  if (ASCII_CACHE.size >= ASCII_CACHE_LIMIT) ASCII_CACHE.clear();
+  ASCII_CACHE.set(domain, ascii);
+  return ascii;
 }
 
 export type EmailParse =
