@@ -57,7 +57,7 @@ const packageJson = readJson<{
 const spec = readJson<{ paths: Record<string, unknown> }>("generated/openapi.json");
 const configSchema = readJson<{ properties: Record<string, unknown> }>("config/config.schema.json");
 /** Settings read from the environment but not from CONFIG_FILE (src/main.ts, src/config/). */
-const ENV_ONLY_SETTINGS = ["NODE_ENV", "CONFIG_FILE", "WORKERS"];
+const ENV_ONLY_SETTINGS = ["NODE_ENV", "CONFIG_FILE", "WORKERS", "NODE_OPTIONS"];
 const KNOWN_SETTINGS = new Set([...Object.keys(configSchema.properties), ...ENV_ONLY_SETTINGS]);
 
 /** The service's own drain timeout on SIGTERM, read from src/main.ts. */

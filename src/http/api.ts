@@ -87,7 +87,7 @@ export async function createApi(
       ...operationHandlers,
       validationFail: ((c, _req, res, call) => {
         if (!call.body.ok) return fallbacks.body(res, call, call.body);
-        return fallbacks.invalid(res, call, (c.validation.errors ?? []) as ErrorObject[]);
+        return fallbacks.invalid(res, call, c.validation.errors ?? []);
       }) satisfies Adapted,
       unauthorizedHandler: ((_c, _req, res, call) =>
         fallbacks.unauthorized(res, call)) satisfies Adapted,
