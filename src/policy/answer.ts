@@ -1,4 +1,6 @@
-// Turns a decision into Okta's response: the commands and the error the Sign-In Widget shows.
+// Okta's answer to an allow-list decision (decide.ts): the reference answers the engine's are
+// proven against for ALLOWED_DOMAINS, and the allow command the tests compare with. The service
+// answers with src/policy/engine/answer.ts.
 
 import type { ErrorCause, RegistrationHookResponse } from "../spec.js";
 import type { Decision, DenyReason, Refusal } from "./decide.js";

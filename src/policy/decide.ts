@@ -1,4 +1,8 @@
-// The email-domain decision: a pure function from a hook request and the policy to a decision.
+// The request kinds and address fields every decision starts from (the engine uses them), and
+// the allow-list decision as it stood before the policy engine: a pure function from a request
+// and a domain list to a decision. The service decides with src/policy/engine/; this one stays
+// as the reference the engine is proven against for ALLOWED_DOMAINS (test/policy-properties.test.ts
+// checks that both give the same answers), so change the engine, not this, to change a decision.
 import type { RegistrationHookRequest, SubmittedProfile } from "../spec.js";
 import { type DomainPolicy, isDomainAllowed, parseEmailAddress } from "./domains.js";
 
