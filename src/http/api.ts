@@ -16,8 +16,6 @@ export type RequestValidator = (
   body: unknown,
 ) => readonly ErrorObject[] | undefined;
 
-export type Scheme = "oktaSharedSecret" | "oktaBearerToken";
-
 export interface HookApi {
   readonly backend: OpenAPIBackend;
   /** The general path: route, authenticate from the headers, read the body, validate, handle. */
@@ -38,7 +36,7 @@ function pathOf(url: string | undefined): string {
 }
 
 /** The request openapi-backend sees. Query parameters are ignored: no operation takes any. */
-export function toRequest(req: IncomingMessage, body: unknown): Request {
+function toRequest(req: IncomingMessage, body: unknown): Request {
   return {
     // HEAD is GET without the body, which node leaves out of the answer itself.
     method: req.method === "HEAD" ? "get" : (req.method ?? "get").toLowerCase(),
