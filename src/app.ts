@@ -13,6 +13,7 @@ import { createCallLog } from "./http/callLog.js";
 import { createFallbacks } from "./http/fallbacks.js";
 import { apiHeaders, docsHeaders } from "./http/headers.js";
 import { createHookPath, isHookCall } from "./http/hookPath.js";
+import { precompiledValidator } from "./http/validation.js";
 import { createMetrics, type HookMetrics } from "./metrics.js";
 import { createRuntime, RuntimeHolder } from "./runtime.js";
 import { loadSpec } from "./spec.js";
@@ -51,7 +52,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
   // 1. The hot path: POST /registrationHook, in front of express.
   const hook = createHookPath(
     handlers.registrationHook,
-    api.validatorFor("registrationHook"),
+    precompiledValidator("registrationHook"),
     fallbacks,
   );
 

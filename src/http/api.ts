@@ -1,7 +1,7 @@
 // openapi-backend, built once from the spec: it routes and validates every call, and runs the
 // handlers and fallbacks with the call's state as their one extra argument.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ErrorObject } from "ajv";
+import type { Ajv } from "ajv";
 import ajvFormats from "ajv-formats";
 import { type Context, type Document, OpenAPIBackend, type Request } from "openapi-backend";
 import type { AuthOutcome } from "../auth/index.js";
@@ -10,19 +10,27 @@ import type { OperationId } from "../spec.js";
 import { readBody } from "./body.js";
 import type { Call } from "./call.js";
 import type { Fallbacks } from "./fallbacks.js";
+import { type RequestValidator, requestValidator } from "./validation.js";
 
-export type RequestValidator = (
-  headers: IncomingMessage["headers"],
-  body: unknown,
-) => readonly ErrorObject[] | undefined;
+/**
+ * The options that decide what openapi-backend's validators are; scripts/generate.ts compiles the
+ * same validators to code with them (generated/validators.cjs), for the hot path.
+ */
+export const VALIDATION = {
+  strict: true,
+  customizeAjv: (ajv: Ajv) => {
+    ajvFormats.default(ajv);
+    return ajv;
+  },
+} as const;
 
 export interface HookApi {
   readonly backend: OpenAPIBackend;
   /** The general path: route, authenticate from the headers, read the body, validate, handle. */
   handle(req: IncomingMessage, res: ServerResponse, call: Call): Promise<string>;
   /**
-   * openapi-backend's own compiled validators for an operation, called without its pipeline:
-   * the same parameter object `validateRequest` builds, for an operation without parameters.
+   * openapi-backend's validators for an operation as compiled at start, called without its
+   * pipeline (the hot path uses the same ones precompiled: see src/http/validators.ts).
    */
   validatorFor(operationId: OperationId): RequestValidator;
   /** The methods a path takes, as an Allow header lists them. */
@@ -72,15 +80,12 @@ export async function createApi(
   const allowByPath = new Map<string, string>();
   const backend = new OpenAPIBackend({
     definition: document,
-    strict: true,
+    ...VALIDATION,
     // The document is checked by `npm run lint` and at generation; quick skips checking it again
-    // at every start, and the validators are compiled below, once.
+    // at every start, and compiles an operation's validators on its first call (POST
+    // /registrationHook's are precompiled, for the hot path: generated/validators.cjs).
     quick: true,
     validate: true,
-    customizeAjv: (ajv) => {
-      ajvFormats.default(ajv);
-      return ajv;
-    },
     handlers: {
       ...operationHandlers,
       validationFail: ((c, _req, res, call) => {
@@ -115,8 +120,6 @@ export async function createApi(
     methods.push(op.method.toUpperCase());
     if (op.method === "get") methods.push("HEAD");
     allowByPath.set(op.path, methods.join(", "));
-    // Compiled now rather than on the first call.
-    backend.validator.getRequestValidatorsForOperation(op.operationId ?? "");
   }
 
   return {
@@ -140,26 +143,7 @@ export async function createApi(
       if (operation === undefined || (operation.parameters ?? []).length > 0) {
         throw new Error(`${operationId} has parameters; validate it through handleRequest`);
       }
-      const validators = backend.validator.getRequestValidatorsForOperation(operationId);
-      const empty = Object.freeze({});
-      return (headers, body) => {
-        const mediaType = (headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-        const parameters: Record<string, unknown> = {
-          path: empty,
-          query: empty,
-          header: headers,
-          cookie: empty,
-        };
-        // openapi-backend's rule for when the body takes part in validation.
-        if (typeof body === "object" || mediaType === "application/json")
-          parameters.requestBody = body;
-        let errors: ErrorObject[] | undefined;
-        for (const validate of validators) {
-          validate(parameters);
-          if (validate.errors) errors = [...(errors ?? []), ...validate.errors];
-        }
-        return errors;
-      };
+      return requestValidator(backend.validator.getRequestValidatorsForOperation(operationId));
     },
     allowed: (path) => allowByPath.get(path) ?? "",
   };

@@ -5,10 +5,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { OperationHandler } from "../handlers/types.js";
 import type { RegistrationHookRequest } from "../spec.js";
-import type { RequestValidator } from "./api.js";
 import { readBody } from "./body.js";
 import type { Call } from "./call.js";
 import type { Fallbacks } from "./fallbacks.js";
+import type { RequestValidator } from "./validation.js";
 
 export const HOOK_PATH = "/registrationHook";
 

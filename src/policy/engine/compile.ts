@@ -4,8 +4,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { parse as parseYaml } from "yaml";
+import { validatePolicyDocument } from "../../../generated/validators.cjs";
 import {
   compileDomainPolicy,
   type DomainPolicy,
@@ -35,7 +36,6 @@ import {
   LOCALE_PATTERN,
   type PolicyDocument,
   type ProfileValue,
-  policySchema,
   REASON_PATTERN,
   TOKEN_PATTERN,
 } from "./schema.js";
@@ -145,8 +145,8 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
   null: "null",
 };
 
-const ajv = new Ajv({ allErrors: false, verbose: true, strict: true });
-const validateDocument = ajv.compile<PolicyDocument>(policySchema);
+/** policySchema compiled to code with POLICY_AJV_OPTIONS, by `npm run generate`. */
+const validateDocument = validatePolicyDocument as ValidateFunction<PolicyDocument>;
 
 function pointerSegments(pointer: string): PathSegment[] {
   if (pointer === "") return [];

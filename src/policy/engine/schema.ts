@@ -12,6 +12,9 @@ export const LOCALE_PATTERN = "^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8}){0,8}$";
 /** An Okta user profile attribute (variable) name. */
 export const ATTRIBUTE_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,49}$";
 
+/** How the schema is compiled (to code, by `npm run generate`: generated/validators.cjs). */
+export const POLICY_AJV_OPTIONS = { allErrors: false, verbose: true, strict: true } as const;
+
 const description = { type: "string", maxLength: 2000 } as const;
 
 export const policySchema = {
