@@ -1,22 +1,18 @@
-// Builds the service's request listener from the OpenAPI document; it never listens. Read top to
-// bottom, this is the order a request meets things in.
+// Builds the service's request listener; it never listens. Read top to bottom, this is the order a
+// request meets things in: POST /registrationHook on the hot path, everything else on the general
+// path (express, then openapi-backend), which is loaded on first need or when warm() is called.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import express from "express";
 import type { Logger } from "pino";
 import type { KeySourceOptions } from "./auth/oauth.js";
 import type { Config } from "./config/index.js";
-import { createDocsRouter } from "./docs/index.js";
 import { createHandlers } from "./handlers/index.js";
-import { createApi } from "./http/api.js";
 import { startCall } from "./http/call.js";
 import { createCallLog } from "./http/callLog.js";
 import { createFallbacks } from "./http/fallbacks.js";
-import { apiHeaders, docsHeaders } from "./http/headers.js";
 import { createHookPath, isHookCall } from "./http/hookPath.js";
 import { precompiledValidator } from "./http/validation.js";
 import { createMetrics, type HookMetrics } from "./metrics.js";
 import { createRuntime, RuntimeHolder } from "./runtime.js";
-import { loadSpec } from "./spec.js";
 
 export interface AppDeps {
   readonly logger: Logger;
@@ -36,6 +32,11 @@ export interface HookApp extends RequestListener {
   reload(config: Config): Promise<void>;
   /** Marks the service as shutting down: readiness fails, calls in flight still finish. */
   drain(): void;
+  /**
+   * Loads the general path (express, openapi-backend, the documents) now rather than on the first
+   * request that needs it; the service calls it once it listens. Rejects if it cannot be built.
+   */
+  warm(): Promise<void>;
   readonly metrics: HookMetrics;
 }
 
@@ -46,48 +47,38 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
   metrics.describePolicy(config.policy.version, [...config.policy.lists.values()]);
   const fallbacks = createFallbacks(metrics);
   const handlers = createHandlers(holder, metrics, logger);
-  const api = await createApi(loadSpec(), handlers, fallbacks);
   const callLog = createCallLog(logger, metrics);
 
-  // 1. The hot path: POST /registrationHook, in front of express.
+  // 1. The hot path: POST /registrationHook, validated by the spec's precompiled validators.
   const hook = createHookPath(
     handlers.registrationHook,
     precompiledValidator("registrationHook"),
     fallbacks,
   );
 
-  // 2. Everything else through express: the published contract, then openapi-backend.
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  if (config.docs) {
-    app.use("/docs", docsHeaders);
-    app.use(["/openapi.json", "/openapi.yaml"], apiHeaders);
-    // openapi-backend dereferences the document it is given, so the published one is read afresh.
-    app.use(createDocsRouter(loadSpec()));
-  }
-  app.use((req, res) => {
-    const call = startCall(holder.current, req);
-    api.handle(req, res, call).then(
-      (operation) => callLog(res, call, operation),
+  // 2. Everything else: the general path, loaded once.
+  let general: Promise<RequestListener> | undefined;
+  const loadGeneral = () => {
+    general ??= import("./general.js").then((module) =>
+      module.createGeneralPath({ docs: config.docs, holder, handlers, fallbacks, callLog }),
+    );
+    return general;
+  };
+  const viaGeneral = (req: IncomingMessage, res: ServerResponse) => {
+    loadGeneral().then(
+      (app) => app(req, res),
       (error: unknown) => {
+        const call = startCall(holder.current, req);
         fallbacks.internal(res, call, isHookCall(req), error);
         callLog(res, call, "unknown");
       },
     );
-  });
-
-  // Express recognises an error handler by its four parameters; nothing of the error is sent.
-  app.use((error: unknown, req: IncomingMessage, res: ServerResponse, _next: unknown) => {
-    const call = startCall(holder.current, req);
-    fallbacks.internal(res, call, false, error);
-    callLog(res, call, "unknown");
-  });
+  };
 
   const fastPath = deps.fastPath ?? true;
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (!fastPath || !isHookCall(req)) {
-      app(req, res);
+      viaGeneral(req, res);
       return;
     }
     const call = startCall(holder.current, req);
@@ -114,5 +105,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<HookApp>
       metrics.describePolicy(next.policy.version, [...next.policy.lists.values()]);
     },
     drain: () => holder.drain(),
+    warm: async () => {
+      await loadGeneral();
+    },
   });
 }

@@ -168,6 +168,14 @@ async function serve(config: Config, env: Env): Promise<void> {
       },
       "registration hook listening",
     );
+    // The probes, metrics and documents load now, behind the first hook answers rather than before.
+    app.warm().catch((error: unknown) => {
+      logger.fatal(
+        { err: error },
+        "the probes, metrics and documents could not be loaded; stopping",
+      );
+      process.exit(1);
+    });
     // A SIGHUP that came while starting is applied now, once.
     if (reloadRequests.subscribe(reload) > 0)
       logger.info("applying the reload asked for while starting");

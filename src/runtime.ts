@@ -15,7 +15,7 @@ export async function createRuntime(
   logger: Logger,
   keyOptions?: KeySourceOptions,
 ): Promise<Runtime> {
-  const auth = createAuthenticator(config.auth, logger, keyOptions);
+  const auth = await createAuthenticator(config.auth, logger, keyOptions);
   await auth.start();
   return { config, auth };
 }

@@ -1,12 +1,7 @@
 // Who may call the hook: a shared-secret header, or an OAuth 2.0 bearer token (optionally with a secret header too).
 import type { Logger } from "pino";
 import type { AuthSettings } from "../config/index.js";
-import {
-  type BearerFailure,
-  createBearerVerifier,
-  JwksKeySource,
-  type KeySourceOptions,
-} from "./oauth.js";
+import type { BearerFailure, KeySourceOptions } from "./oauth.js";
 import { createSecretVerifier } from "./sharedSecret.js";
 
 export type AuthFailure = BearerFailure | "wrong-secret" | "keys-unavailable";
@@ -32,11 +27,12 @@ export interface Authenticator {
 
 const OK: AuthOutcome = { ok: true };
 
-export function createAuthenticator(
+/** In OAuth mode, jose and the JWKS cache are loaded here: a shared-secret service never loads them. */
+export async function createAuthenticator(
   settings: AuthSettings,
   logger: Logger,
   keyOptions?: KeySourceOptions,
-): Authenticator {
+): Promise<Authenticator> {
   const secretOk =
     settings.secrets.length > 0 ? createSecretVerifier(settings.secrets) : () => true;
   const secretHeader = settings.header;
@@ -52,6 +48,7 @@ export function createAuthenticator(
       stop: () => {},
     };
   }
+  const { JwksKeySource, createBearerVerifier } = await import("./oauth.js");
   const keys = new JwksKeySource(settings.oauth.jwksUri, logger, keyOptions);
   const verifyBearer = createBearerVerifier(settings.oauth, keys);
   return {
