@@ -12,11 +12,12 @@ ENV SCARF_ANALYTICS=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
 
-# Build: every dependency (TypeScript included), then src/ compiled to dist/.
+# Build: every dependency (TypeScript and esbuild included), then src/ type-checked and bundled to dist/.
 FROM base AS build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/
 COPY generated ./generated
 COPY src ./src
 RUN npm run build
@@ -45,4 +46,4 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node itself is PID 1, so SIGTERM reaches the service, which drains for up to 10 s and exits 0.
-CMD ["node", "--enable-source-maps", "dist/server.js"]
+CMD ["node", "dist/server.js"]

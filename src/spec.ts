@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Document } from "openapi-backend";
 import type { components, operations } from "../generated/openapi.js";
+import { SPEC_URL } from "./paths.js";
 
 export type Schemas = components["schemas"];
 export type Operations = operations;
@@ -25,10 +26,7 @@ export type RegistrationHookResponse = Schemas["RegistrationHookResponse"];
 export type SubmittedProfile = Schemas["SubmittedProfile"];
 export type ErrorCause = Schemas["ErrorCause"];
 
-/** Where the bundled document lives, the same from src/ (tsx) and dist/ (compiled). */
-export const SPEC_PATH = new URL("../generated/openapi.json", import.meta.url);
-
 /** Reads the bundled document; done once at start-up. */
 export function loadSpec(): Document {
-  return JSON.parse(readFileSync(SPEC_PATH, "utf8")) as Document;
+  return JSON.parse(readFileSync(SPEC_URL, "utf8")) as Document;
 }

@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { SPEC_PATH } from "../src/spec.js";
+import { SPEC_URL } from "../src/paths.js";
 import { getOutsideSpec, startService, type TestService } from "./support/app.js";
 
-const bundled: unknown = JSON.parse(readFileSync(SPEC_PATH, "utf8"));
+const bundled: unknown = JSON.parse(readFileSync(SPEC_URL, "utf8"));
 
 /** The content type each kind of file the page references must be served with. */
 const CONTENT_TYPES: ReadonlyMap<string, RegExp> = new Map([

@@ -6,14 +6,12 @@ import { createRequire } from "node:module";
 import express, { type Response, type Router } from "express";
 import type { Document } from "openapi-backend";
 import { stringify as toYaml } from "yaml";
+import { PUBLIC_URL } from "../paths.js";
 
 // absolute-path.js only returns the folder; index.js would load the 1 MB browser bundles into node.
 const swaggerUiFolder = createRequire(import.meta.url)(
   "swagger-ui-dist/absolute-path.js",
 ) as () => string;
-
-// public/ sits two levels up from both src/docs/ and dist/docs/.
-const PUBLIC = new URL("../../public/", import.meta.url);
 
 interface StaticFile {
   readonly path: string;
@@ -29,7 +27,7 @@ function answer(res: Response, file: StaticFile): void {
 const page = (path: string, type: string, name: string): StaticFile => ({
   path,
   type,
-  body: readFileSync(new URL(name, PUBLIC)),
+  body: readFileSync(new URL(name, PUBLIC_URL)),
   cache: "no-store",
 });
 

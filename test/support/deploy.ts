@@ -14,9 +14,10 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const read = (file: string): string => readFileSync(`${ROOT}/${file}`, "utf8");
 export const readJson = <T>(file: string): T => JSON.parse(read(file)) as T;
 
-/** Where tsconfig.build.json compiles src/ to. */
-export const OUT_DIR = readJson<{ compilerOptions: { outDir: string } }>("tsconfig.build.json")
-  .compilerOptions.outDir;
+/** Where `npm run build` (scripts/build.ts) bundles src/ to: the folder of npm start's entry. */
+export const OUT_DIR = posix.dirname(
+  readJson<{ scripts: { start: string } }>("package.json").scripts.start.split(" ").at(-1) ?? "",
+);
 
 // ---------------------------------------------------------------------------------------------
 // What the compiled service reads at run time.
@@ -30,15 +31,15 @@ export function sourceFiles(dir: string): string[] {
 }
 
 /**
- * Files outside dist/ that the compiled service opens, found as `new URL("../…", import.meta.url)`
- * in src/: each is resolved from where its module lands in dist/ (tsconfig.build.json keeps src/'s
- * layout under outDir), giving a path relative to the application root.
+ * Files outside dist/ that the built service opens, found as `new URL("../…", import.meta.url)`
+ * in src/: each is resolved from where its module lands, which is dist/ itself for every module
+ * (the bundle is flat), giving a path relative to the application root.
  */
 export function runtimeReferences(): string[] {
   const found = new Set<string>();
   const pattern = /new URL\(\s*["'](\.\.\/[^"']*)["']\s*,\s*import\.meta\.url\s*\)/g;
   for (const file of sourceFiles("src")) {
-    const compiledDir = posix.join(OUT_DIR, posix.dirname(posix.relative("src", file)));
+    const compiledDir = OUT_DIR;
     for (const [, reference] of read(file).matchAll(pattern)) {
       if (reference === undefined) continue;
       const target = posix.normalize(posix.join(compiledDir, reference)).replace(/\/$/, "");
@@ -66,13 +67,16 @@ export function runtimePackages(entry = "src/server.ts"): string[] {
       ...[...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\bfrom\s+["']([^"']+)["']/gm)],
       ...[...text.matchAll(/^\s*import\s+["']([^"']+)["']/gm)],
       ...[...text.matchAll(/createRequire\([^)]*\)\(\s*["']([^"']+)["']\s*\)/g)],
-      // The entry loads the service with a dynamic import, once it takes SIGHUP.
-      ...[...text.matchAll(/\bawait import\(\s*["']([^"']+)["']\s*\)/g)],
+      // Dynamic imports: the entry loads the service once it takes SIGHUP, the general path and
+      // OAuth are loaded when first needed.
+      ...[...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)],
+      // What a generated CommonJS module (the precompiled validators) requires.
+      ...[...text.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)],
     ].map(([, specifier]) => specifier ?? "");
     for (const specifier of specifiers) {
       if (specifier.startsWith(".")) {
         const target = posix.join(posix.dirname(file), specifier).replace(/\.js$/, ".ts");
-        if (target.startsWith("src/")) visit(target);
+        if (target.startsWith("src/") || target.startsWith("generated/")) visit(target);
       } else if (!specifier.startsWith("node:")) {
         const parts = specifier.split("/");
         packages.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? ""));
