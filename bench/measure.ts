@@ -15,6 +15,8 @@ export interface Target {
   readonly url: string;
   /** Milliseconds from spawn to the first answered request. */
   readonly startMs: number;
+  /** Milliseconds from spawn to the first 200 from its readiness path (startMs without one). */
+  readonly readyMs: number;
   /** Seconds of CPU (user + system) the process has used so far. */
   cpuSeconds(): number;
   /** Resident memory now, in MiB. */
@@ -28,6 +30,8 @@ export interface TargetSpec {
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** A path answering 200 once every route is served (this service: /readyz). */
+  readonly readyPath?: string;
 }
 
 /** A request the load sends; `check` must hold for the answer to count as a success. */
@@ -75,7 +79,10 @@ function rssOf(pid: number): number {
   return Math.round((kib / 1024) * 10) / 10;
 }
 
-/** Spawns a target and waits for its first answer to `probe`; the time that took is its start. */
+/**
+ * Spawns a target and waits for its first answer to `probe`, the time that took is its start; then,
+ * for a target with a readiness path, for that path's first 200.
+ */
 export async function startTarget(spec: TargetSpec, probe: LoadRequest): Promise<Target> {
   const port = await freePort();
   const started = performance.now();
@@ -104,12 +111,21 @@ export async function startTarget(spec: TargetSpec, probe: LoadRequest): Promise
     if (performance.now() - started > 30_000) throw new Error(`${spec.name} did not answer`);
   }
   const startMs = Math.round(performance.now() - started);
+  while (spec.readyPath !== undefined) {
+    const res = await fetch(url + spec.readyPath).catch(() => undefined);
+    await res?.arrayBuffer();
+    if (res?.status === 200) break;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (performance.now() - started > 30_000) throw new Error(`${spec.name} did not get ready`);
+  }
+  const readyMs = Math.round(performance.now() - started);
   const pid = child.pid ?? 0;
   return {
     name: spec.name,
     child,
     url,
     startMs,
+    readyMs,
     cpuSeconds: () => processCpuSeconds(pid),
     rssMiB: () => rssOf(pid),
     stop: () =>
