@@ -32,13 +32,16 @@ export interface Exit {
 
 const running = new Set<ChildProcess>();
 
-/** Starts `node --import tsx src/server.ts` with PORT=0 and `env` over a cleaned environment. */
-export function startServer(env: Record<string, string> = {}): ServerRun {
+/**
+ * Starts `node --import tsx src/server.ts` with PORT=0 and `env` over a cleaned environment, in
+ * the repository or in `cwd` (a copy of the application laid out for the test).
+ */
+export function startServer(env: Record<string, string> = {}, cwd = ROOT): ServerRun {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !SERVICE_VARIABLES.test(name)),
   );
   const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: ROOT,
+    cwd,
     env: { ...clean, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
