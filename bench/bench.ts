@@ -5,7 +5,10 @@
 // own. Short windows alternate between the targets (A B C A B C ...) at 1, 16 and 64 connections;
 // windows in which processes outside the benchmark took CPU are dropped. Prints requests per second,
 // p50/p99 latency and CPU per request for each, the ratios to the sample, start-up time and memory.
+// Memory: each target started afresh, RSS a second after it is ready, then after a 20 s load at
+// 64 connections.
 // npm run bench -- [--seconds <per window>] [--rounds <n>] [--quiet-cores <max>]
+//   [--connections 1,16,64] [--memory-seconds <s>]
 
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,12 +40,14 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "4" },
     "quiet-cores": { type: "string", default: "0.15" },
     connections: { type: "string", default: "1,16,64" },
+    "memory-seconds": { type: "string", default: "20" },
   },
   strict: true,
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const QUIET = Number(values["quiet-cores"]);
+const MEMORY_SECONDS = Number(values["memory-seconds"]);
 const CONNECTIONS = (values.connections ?? "").split(",").map(Number);
 const MAX_EXTRA_ROUNDS = ROUNDS * 2;
 
@@ -188,9 +193,6 @@ const decisions = decisionsPerSecond();
 const startMs = await startUp();
 const targets: Target[] = [];
 for (const spec of SPECS) targets.push(await startTarget(spec, REQUEST));
-// Every target has been ready for at least a second.
-await new Promise((resolve) => setTimeout(resolve, 1_000));
-const rssAfterStart = Object.fromEntries(targets.map((t) => [t.name, t.rssMiB()]));
 
 // Warm-up: the JIT settles before anything is kept.
 for (const target of targets) await runWindow(target, REQUEST, 16, SECONDS);
@@ -224,8 +226,23 @@ for (const connections of CONNECTIONS) {
     }
   }
 }
-const rssAfterLoad = Object.fromEntries(targets.map((t) => [t.name, t.rssMiB()]));
 for (const target of targets) await target.stop();
+
+/** Each target afresh: RSS a second after ready, then after MEMORY_SECONDS at 64 connections. */
+async function memory(): Promise<Record<string, { afterStart: number; afterLoad: number }>> {
+  const out: Record<string, { afterStart: number; afterLoad: number }> = {};
+  for (const spec of SPECS) {
+    const target = await startTarget(spec, REQUEST);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const afterStart = target.rssMiB();
+    const window = await runWindow(target, REQUEST, 64, MEMORY_SECONDS);
+    failed += window.errors;
+    out[spec.name] = { afterStart, afterLoad: target.rssMiB() };
+    await target.stop();
+  }
+  return out;
+}
+const rss = await memory();
 
 interface Summary {
   readonly requestsPerSecond: number;
@@ -294,13 +311,13 @@ console.log(
     .join(", ")}`,
 );
 console.log(
-  `RSS a second after ready (MiB): ${Object.entries(rssAfterStart)
-    .map(([n, m]) => `${n} ${round1(m)}`)
-    .join(", ")}`,
-);
-console.log(
-  `RSS after the load (MiB): ${Object.entries(rssAfterLoad)
-    .map(([n, m]) => `${n} ${round1(m)}`)
+  `RSS (MiB) a second after ready -> after ${MEMORY_SECONDS} s at 64 connections (growth): ${Object.entries(
+    rss,
+  )
+    .map(
+      ([n, m]) =>
+        `${n} ${round1(m.afterStart)} -> ${round1(m.afterLoad)} (+${round1(m.afterLoad - m.afterStart)})`,
+    )
     .join(", ")}`,
 );
 console.log(
@@ -317,8 +334,7 @@ console.log(
     summaries,
     decisions,
     startMs,
-    rssAfterStart,
-    rssAfterLoad,
+    rss,
     dropped,
     failed,
   }),
