@@ -34,7 +34,7 @@ export function createLogger(level: LogLevel, destination?: pino.DestinationStre
  * less CPU than the queue did, keeps every line in order up to a crash, and a stalled reader of
  * the log slows the service down rather than filling its memory.
  */
-export function stdoutDestination(): pino.DestinationStream {
+function stdoutDestination(): pino.DestinationStream {
   return pino.destination({ dest: 1, sync: true });
 }
 

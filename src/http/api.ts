@@ -6,11 +6,9 @@ import ajvFormats from "ajv-formats";
 import { type Context, type Document, OpenAPIBackend, type Request } from "openapi-backend";
 import type { AuthOutcome } from "../auth/index.js";
 import type { OperationHandlers } from "../handlers/types.js";
-import type { OperationId } from "../spec.js";
 import { readBody } from "./body.js";
 import type { Call } from "./call.js";
 import type { Fallbacks } from "./fallbacks.js";
-import { type RequestValidator, requestValidator } from "./validation.js";
 
 /**
  * The options that decide what openapi-backend's validators are; scripts/generate.ts compiles the
@@ -28,11 +26,6 @@ export interface HookApi {
   readonly backend: OpenAPIBackend;
   /** The general path: route, authenticate from the headers, read the body, validate, handle. */
   handle(req: IncomingMessage, res: ServerResponse, call: Call): Promise<string>;
-  /**
-   * openapi-backend's validators for an operation as compiled at start, called without its
-   * pipeline (the hot path uses the same ones precompiled: see src/http/validators.ts).
-   */
-  validatorFor(operationId: OperationId): RequestValidator;
   /** The methods a path takes, as an Allow header lists them. */
   allowed(path: string): string;
 }
@@ -114,7 +107,6 @@ export async function createApi(
   });
   await backend.init();
   const operations = backend.router.getOperations();
-  const operationById = new Map(operations.map((op) => [op.operationId ?? "", op]));
   for (const op of operations) {
     const methods = allowByPath.get(op.path)?.split(", ") ?? [];
     methods.push(op.method.toUpperCase());
@@ -137,13 +129,6 @@ export async function createApi(
       }
       await backend.handleRequest(request, req, res, call);
       return operation?.operationId ?? "unknown";
-    },
-    validatorFor(operationId) {
-      const operation = operationById.get(operationId);
-      if (operation === undefined || (operation.parameters ?? []).length > 0) {
-        throw new Error(`${operationId} has parameters; validate it through handleRequest`);
-      }
-      return requestValidator(backend.validator.getRequestValidatorsForOperation(operationId));
     },
     allowed: (path) => allowByPath.get(path) ?? "",
   };

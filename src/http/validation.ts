@@ -1,6 +1,6 @@
-// openapi-backend's request validators called without its pipeline: by the hot path with the
-// validators precompiled to code in generated/validators.cjs (the ones openapi-backend builds from
-// the spec, written by `npm run generate`), and by nothing that needs openapi-backend loaded.
+// openapi-backend's request validators called without its pipeline, for the hot path: the ones it
+// builds from the spec, precompiled to code in generated/validators.cjs by `npm run generate`, so
+// that validating a hook call needs nothing of openapi-backend loaded.
 import type { IncomingMessage } from "node:http";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { requestValidators } from "../../generated/validators.cjs";
